@@ -1,0 +1,3 @@
+//! Channel adapters: each turns its wire format into an [`InboundMessage`](crate::domain::message::InboundMessage).
+
+pub mod widget;

@@ -1,0 +1,65 @@
+//! The HTTP edge: the router, its handlers (thin: extract, call the intake, answer), and the
+//! static files (widget, demo site).
+
+mod api;
+mod cors;
+mod dev;
+mod error;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::mail::outbox::Wake;
+use crate::store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub outbox: Wake,
+}
+
+/// The whole application as a router, so tests can call it without a server.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let api = Router::new()
+        .route("/sites/{site}/widget", get(api::widget_config))
+        .route("/sites/{site}/messages", axum::routing::post(api::submit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::guard))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+
+    // The widget is loaded by other sites' pages: its files are public to every origin, and
+    // `import()` of a cross-origin module needs CORS.
+    let widget_dir = &config.widget_dir;
+    let widget = Router::new()
+        .route_service(
+            "/widget.js",
+            ServeFile::new(widget_dir.join("widget.js")).precompressed_br().precompressed_gzip(),
+        )
+        .nest_service("/widget", ServeDir::new(widget_dir).precompressed_br().precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+
+    let mut router = Router::new().nest("/api/v1", api).merge(widget).route("/healthz", get(|| async { "ok" }));
+    if config.demo {
+        router = router
+            .route("/dev/outbox", get(dev::outbox))
+            .route("/dev/outbox/{id}", get(dev::outbox_email))
+            .fallback_service(ServeDir::new(&config.demo_site_dir));
+    } else {
+        router = router.fallback(error::not_found);
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+#[cfg(test)]
+mod tests;

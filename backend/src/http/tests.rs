@@ -1,0 +1,157 @@
+//! Router tests: the whole app called with `oneshot`, on an in-memory store.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use super::{AppState, app};
+use crate::config::Config;
+use crate::mail::outbox::Wake;
+use crate::store::Store;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/http/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn state() -> AppState {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../guichet.toml")).unwrap();
+    AppState {
+        config: Arc::new(Config::parse(&text, None).unwrap()),
+        store: Store::in_memory().unwrap(),
+        outbox: Wake::default(),
+    }
+}
+
+fn post(site: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(format!("/api/v1/sites/{site}/messages"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .body(body.into())
+        .unwrap()
+}
+
+async fn call(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn outbox_size(state: &AppState) -> usize {
+    state.store.write(|tx| tx.outbox(100)).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_submission_files_a_ticket_and_queues_two_emails() {
+    let state = state();
+    let (status, body) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let reference = body["reference"].as_str().unwrap();
+    assert!(reference.starts_with("VE-20") && reference.ends_with("-000001"), "{reference}");
+    let outbox = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    let subjects: Vec<&str> = outbox.iter().map(|e| e.email.subject.as_str()).collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(
+        subjects.contains(
+            &format!("[{reference}] Voirie, trottoirs et éclairage: Un nid-de-poule dangereux devant le 12 rue des…")
+                .as_str()
+        )
+    );
+    assert!(subjects.contains(&format!("[{reference}] Votre demande a bien été reçue").as_str()));
+}
+
+#[tokio::test]
+async fn a_replayed_idempotency_key_gives_the_same_ticket_and_no_second_email() {
+    let state = state();
+    let (first, a) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
+    let (again, b) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
+    assert_eq!((first, again), (StatusCode::CREATED, StatusCode::OK));
+    assert_eq!(a["reference"], b["reference"]);
+    assert_eq!(outbox_size(&state).await, 2);
+}
+
+#[tokio::test]
+async fn bad_json_says_what_is_wrong() {
+    let state = state();
+    let (status, body) = call(&state, post("ville-exemple", "{\"topic\": ")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "bad_json");
+    assert!(body["message"].as_str().unwrap().contains("EOF while parsing"), "{body}");
+    let (status, body) = call(&state, post("ville-exemple", "{\"message\": \"sans clé\"}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("idempotency_key"), "{body}");
+}
+
+#[tokio::test]
+async fn a_missing_contact_is_named_in_the_callers_language() {
+    let state = state();
+    let request = post("ville-exemple", fixture("no-contact.json"));
+    let (status, body) = call(&state, request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "invalid");
+    assert_eq!(body["fields"][0]["field"], "email");
+    assert_eq!(body["fields"][0]["problem"], "contact_needed");
+    assert!(body["fields"][0]["message"].as_str().unwrap().starts_with("Indiquez une adresse électronique"));
+
+    let mut english = post("ville-exemple", fixture("no-contact.json"));
+    english.headers_mut().insert(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9".parse().unwrap());
+    let (_, body) = call(&state, english).await;
+    assert!(body["fields"][0]["message"].as_str().unwrap().starts_with("Give an email address"), "{body}");
+    assert_eq!(outbox_size(&state).await, 0);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_parsing() {
+    let state = state();
+    let huge = format!("{{\"message\": \"{}\"}}", "a".repeat(state.config.max_body_bytes + 1));
+    let (status, body) = call(&state, post("ville-exemple", huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["code"], "too_large");
+}
+
+#[tokio::test]
+async fn an_unknown_site_is_a_404_with_a_reason() {
+    let state = state();
+    let (status, body) = call(&state, post("ville-inconnue", fixture("submission.json"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "unknown_site");
+}
+
+#[tokio::test]
+async fn a_forbidden_origin_is_refused_and_allowed_ones_get_cors_headers() {
+    let state = state();
+    let mut evil = post("ville-exemple", fixture("submission.json"));
+    evil.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    let (status, body) = call(&state, evil).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "forbidden_origin");
+    assert_eq!(outbox_size(&state).await, 0);
+
+    let preflight = Request::options("/api/v1/sites/ville-exemple/messages")
+        .header(header::HOST, "guichet.example:443")
+        .header(header::ORIGIN, "http://localhost:8080")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .body(Body::empty())
+        .unwrap();
+    let response = app(state.clone()).oneshot(preflight).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "http://localhost:8080");
+}
+
+#[tokio::test]
+async fn the_widget_reads_the_sites_topics_in_its_language() {
+    let state = state();
+    let request = Request::get("/api/v1/sites/ville-exemple/widget")
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = call(&state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["topics"][0]["label"], "Roads, pavements and street lights");
+    assert_eq!(body["privacy_url"], "/confidentialite.html");
+}

@@ -1,0 +1,60 @@
+//! Guichet's service: one counter for the messages citizens send to an institution.
+//!
+//! # Layout
+//! - [`config`]: the TOML file, read once and validated with every error reported together.
+//! - [`domain`]: pure types and decisions (messages, tickets, routing, notifications); no I/O.
+//! - [`channels`]: adapters turning each channel's wire format into an inbound message.
+//! - [`intake`]: files a message in one transaction: stored, ticketed, emails queued.
+//! - [`store`]: SQLite, the only durable state.
+//! - [`mail`]: rendering, transports (directory or SMTP) and the outbox worker.
+//! - [`http`]: the router (`app`), thin handlers, static files.
+//!
+//! [`serve`] runs it all on a listener it is given, until `shutdown` resolves.
+
+pub mod channels;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod intake;
+pub mod mail;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::http::{AppState, app};
+use crate::mail::Mailer;
+use crate::mail::outbox::{self, Wake};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves Guichet on `listener` until `shutdown` resolves, then lets the outbox worker finish
+/// the email it is sending.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let store = Store::open(&config.data_dir)?;
+    let mailer = Mailer::new(&config.mail.transport).map_err(ServeError::Mail)?;
+    let wake = Wake::default();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(outbox::run(store.clone(), mailer, config.mail.from.clone(), wake.clone(), stop_rx));
+    let state = AppState { config: Arc::new(config), store, outbox: wake };
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! The outbox worker: sends the emails the store queued, retrying with backoff, so that an
+//! SMTP outage delays mail and loses none.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use tokio::sync::{Notify, watch};
+
+use crate::mail::{Mailer, render};
+use crate::store::{Queued, Store, StoreError};
+
+/// How many emails one pass takes from the store.
+const BATCH: u32 = 20;
+/// After this many failed attempts (about eight hours of backoff), an email is given up on.
+const MAX_ATTEMPTS: u32 = 50;
+/// How long the worker sleeps at most when nothing is due, in case a wake-up was missed.
+const IDLE: Duration = Duration::from_secs(60);
+
+/// Wakes the worker when a transaction queued mail.
+#[derive(Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The wait before attempt `attempts + 1`: 5 s doubling up to 10 minutes.
+pub fn backoff(attempts: u32) -> Duration {
+    let secs = 5u64.saturating_mul(1 << attempts.min(10));
+    Duration::from_secs(secs.min(600))
+}
+
+/// Runs until `shutdown` turns true; an email being sent then is finished first.
+pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let pause = match pass(&store, &mailer, &from).await {
+            Ok(pause) => pause,
+            Err(e) => {
+                tracing::error!("outbox: {e}");
+                Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            _ = wake.0.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
+
+/// Sends what is due; returns how long to wait before the next pass.
+async fn pass(store: &Store, mailer: &Mailer, from: &Mailbox) -> Result<Duration, StoreError> {
+    loop {
+        let now = now_ms();
+        let due = store.write(move |tx| tx.due(now, BATCH)).await?;
+        let full = due.len() == BATCH as usize;
+        for queued in due {
+            send_one(store, mailer, from, queued).await?;
+        }
+        if !full {
+            break;
+        }
+    }
+    let next = store.write(|tx| tx.next_due_at()).await?;
+    Ok(next.map_or(IDLE, |at| Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)))
+}
+
+async fn send_one(store: &Store, mailer: &Mailer, from: &Mailbox, q: Queued) -> Result<(), StoreError> {
+    let id = q.id;
+    let outcome = match render(&q.email, from) {
+        Ok(message) => mailer.send(id, &message).await,
+        Err(e) => Err(crate::mail::SendError { message: e, permanent: true }),
+    };
+    let now = now_ms();
+    match outcome {
+        Ok(()) => {
+            tracing::info!(outbox = id, to = ?q.email.to, subject = %q.email.subject, "mail sent");
+            store.write(move |tx| tx.mark_sent(id, now)).await
+        }
+        Err(e) if e.permanent || q.attempts + 1 >= MAX_ATTEMPTS => {
+            tracing::error!(outbox = id, to = ?q.email.to, "mail given up: {e}");
+            store.write(move |tx| tx.mark_failed(id, now, &e.message)).await
+        }
+        Err(e) => {
+            let next = now + backoff(q.attempts).as_millis() as i64;
+            tracing::warn!(outbox = id, attempt = q.attempts + 1, "mail not sent, will retry: {e}");
+            store.write(move |tx| tx.mark_retry(id, next, &e.message)).await
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_stays_at_ten_minutes() {
+        let secs: Vec<u64> = (0..9).map(|a| backoff(a).as_secs()).collect();
+        assert_eq!(secs, [5, 10, 20, 40, 80, 160, 320, 600, 600]);
+        assert_eq!(backoff(u32::MAX).as_secs(), 600);
+    }
+}

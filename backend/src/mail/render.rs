@@ -1,0 +1,97 @@
+//! Turns a domain [`Email`] into a MIME message: text and HTML alternatives, threading headers,
+//! and the headers that tell robots not to answer.
+
+use lettre::Message;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+
+use crate::domain::notify::Email;
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): a robot wrote this; robots must not answer it.
+#[derive(Debug, Clone)]
+struct AutoSubmitted;
+
+/// `X-Auto-Response-Suppress: All`: asks Exchange and Outlook not to send out-of-office replies.
+#[derive(Debug, Clone)]
+struct AutoResponseSuppress;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+impl Header for AutoResponseSuppress {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("X-Auto-Response-Suppress")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoResponseSuppress)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "All".to_owned())
+    }
+}
+
+/// Builds the message; fails only on an address that does not parse.
+pub fn render(email: &Email, from: &Mailbox) -> Result<Message, String> {
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .subject(email.subject.clone())
+        .message_id(Some(email.message_id.clone()))
+        .date_now()
+        .header(AutoSubmitted)
+        .header(AutoResponseSuppress);
+    for to in &email.to {
+        let mailbox: Mailbox = to.parse().map_err(|e| format!("recipient `{to}`: {e}"))?;
+        builder = builder.to(mailbox);
+    }
+    if let Some(parent) = &email.in_reply_to {
+        builder = builder.in_reply_to(parent.clone());
+    }
+    if !email.references.is_empty() {
+        builder = builder.references(email.references.join(" "));
+    }
+    builder
+        .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::notify::EmailKind;
+
+    #[test]
+    fn rendered_mail_carries_threading_and_robot_headers() {
+        let email = Email {
+            kind: EmailKind::NewTicket,
+            to: vec!["Voirie <voirie@ville.fr>".into()],
+            subject: "[VE-2026-000001] Voirie: trou".into(),
+            text: "texte".into(),
+            html: "<p>texte</p>".into(),
+            message_id: "<ticket.ve-2026-000001@ville.fr>".into(),
+            in_reply_to: Some("<a@b>".into()),
+            references: vec!["<a@b>".into()],
+        };
+        let from: Mailbox = "Guichet <guichet@ville.fr>".parse().unwrap();
+        let raw = String::from_utf8(render(&email, &from).unwrap().formatted()).unwrap();
+        for header in [
+            "Message-ID: <ticket.ve-2026-000001@ville.fr>",
+            "Auto-Submitted: auto-generated",
+            "X-Auto-Response-Suppress: All",
+            "In-Reply-To: <a@b>",
+            "References: <a@b>",
+            "multipart/alternative",
+        ] {
+            assert!(raw.contains(header), "{header} in {raw}");
+        }
+        assert!(render(&Email { to: vec!["nope".into()], ..email }, &from).is_err());
+    }
+}

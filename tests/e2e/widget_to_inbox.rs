@@ -1,0 +1,114 @@
+//! The walking skeleton, as a citizen and an agent live it: the demo site in Chromium, the
+//! widget opened and filled by its labels, the reference on screen, and both emails in a real
+//! SMTP server.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use tests::axe;
+use tests::guichet::Guichet;
+use tests::poll::wait_until;
+use tests::smtp::{ReceivedMail, SmtpServer};
+use tests::webdriver::{Browser, ShadowRoot, find_in_shadow_by_label};
+
+const MESSAGE: &str = "Le lampadaire devant le 8 rue des Lilas est éteint depuis trois jours <b>urgent</b>";
+
+/// The demo configuration users run, with mail sent to `smtp_url`.
+fn demo_config(smtp_url: &str) -> Result<String> {
+    let text = std::fs::read_to_string(tests::workspace_root().join("guichet.toml"))?;
+    let mut config: toml::Table = text.parse()?;
+    let server = config.get_mut("server").and_then(|s| s.as_table_mut()).context("no [server]")?;
+    server.remove("data_dir");
+    let mail = config.get_mut("mail").and_then(|m| m.as_table_mut()).context("no [mail]")?;
+    mail.insert("smtp_url".into(), smtp_url.into());
+    Ok(config.to_string())
+}
+
+fn no_violations(browser: &Browser, state: &str) -> Result<()> {
+    let violations = axe::check(browser, "document.querySelector('guichet-widget')")?;
+    let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    ensure!(violations.is_empty(), "axe found violations with the widget {state}:\n{}", report.join("\n"));
+    Ok(())
+}
+
+fn shown_text(root: &ShadowRoot<'_>, css: &str) -> Result<Option<String>> {
+    root.find(css).ok().map(|e| e.text()).transpose()
+}
+
+#[test]
+fn a_citizen_writes_on_the_demo_site_and_agents_get_the_ticket_by_email() -> Result<()> {
+    let smtp = SmtpServer::start()?;
+    let data = tempfile::tempdir()?;
+    let guichet = Guichet::start(&demo_config(&smtp.url())?, data.path())?;
+    let browser = Browser::start()?;
+    browser.goto(&format!("{}/index.html", guichet.base_url()))?;
+
+    let host = wait_until(Duration::from_secs(10), || Ok(browser.find("guichet-widget").ok()))
+        .context("the loader never added its launcher")?;
+    let root = browser.shadow_root(&host)?;
+    let launcher = root.find(".launcher")?;
+    assert_eq!(launcher.text()?, "Nous contacter");
+    launcher.click()?;
+    wait_until(Duration::from_secs(20), || Ok(root.find("dialog[open] select option[value=voirie]").ok()))
+        .context("the dialog did not open with the site's topics")?;
+    no_violations(&browser, "open")?;
+
+    // Sending an empty form shows each problem beside its field, in words.
+    root.find("button[type=submit]")?.click()?;
+    let error = wait_until(Duration::from_secs(5), || shown_text(&root, "#g-message-error"))?;
+    assert_eq!(error, "Écrivez votre message.");
+    let message = find_in_shadow_by_label(&root, "Votre message")?;
+    assert_eq!(message.attribute("aria-invalid")?.as_deref(), Some("true"));
+    assert_eq!(message.attribute("aria-describedby")?.as_deref(), Some("g-message-error"));
+    assert!(shown_text(&root, "#g-email-error")?.unwrap_or_default().starts_with("Indiquez une adresse électronique"));
+    no_violations(&browser, "showing errors")?;
+
+    root.find("option[value=voirie]")?.click()?;
+    message.send_keys(MESSAGE)?;
+    find_in_shadow_by_label(&root, "Nom et prénom")?.send_keys("Claire Dubois")?;
+    find_in_shadow_by_label(&root, "Adresse électronique")?.send_keys("claire.dubois@example.fr")?;
+    find_in_shadow_by_label(&root, "Téléphone")?.send_keys("06 12 34 56 78")?;
+    find_in_shadow_by_label(&root, "J’accepte")?.click()?;
+    root.find("button[type=submit]")?.click()?;
+
+    let confirmation = wait_until(Duration::from_secs(20), || shown_text(&root, ".reference"))
+        .context("no reference shown after sending")?;
+    let reference = confirmation.strip_prefix("Votre référence : ").context(confirmation.clone())?.to_owned();
+    ensure!(reference.starts_with("VE-20") && reference.len() == "VE-2026-000001".len(), "{reference}");
+    no_violations(&browser, "sent")?;
+
+    let mails = smtp.wait_for(2, Duration::from_secs(30)).context("the two emails never reached the SMTP server")?;
+    let to = |address: &str| -> Result<&ReceivedMail> {
+        mails.iter().find(|m| m.to() == [address]).with_context(|| format!("no email to {address}"))
+    };
+
+    let agents = to("voirie@ville-exemple.localhost")?;
+    assert_eq!(
+        agents.subject().as_deref(),
+        Some(
+            format!("[{reference}] Voirie, trottoirs et éclairage: Le lampadaire devant le 8 rue des Lilas…").as_str()
+        )
+    );
+    let thread = format!("<ticket.{}@ville-exemple.localhost>", reference.to_ascii_lowercase());
+    assert_eq!(agents.header("Message-ID").as_deref(), Some(thread.as_str()));
+    assert_eq!(agents.header("Auto-Submitted").as_deref(), Some("auto-generated"));
+    let text = agents.text_body().context("no text part")?;
+    for needle in [
+        MESSAGE,
+        "Nom : Claire Dubois",
+        "Adresse électronique : claire.dubois@example.fr",
+        "Téléphone : 06 12 34 56 78",
+        "Canal : formulaire du site",
+        "Site : Ville d'Exemple (ville-exemple)",
+        "Service : Service voirie et éclairage",
+    ] {
+        assert!(text.contains(needle), "the agents' text lacks `{needle}`:\n{text}");
+    }
+    let html = agents.html_body().context("no HTML part")?;
+    assert!(html.contains("trois jours &lt;b&gt;urgent&lt;/b&gt;") && !html.contains("<b>urgent"), "{html}");
+
+    let ack = to("claire.dubois@example.fr")?;
+    assert_eq!(ack.subject().as_deref(), Some(format!("[{reference}] Votre demande a bien été reçue").as_str()));
+    assert!(ack.text_body().unwrap_or_default().contains(&format!("Sa référence est {reference}")));
+    Ok(())
+}

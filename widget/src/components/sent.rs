@@ -1,0 +1,45 @@
+//! What the citizen sees once their message is filed: the reference and what happens next.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use wire::{Lang, i18n::fill};
+use yew::prelude::*;
+
+use crate::api;
+use crate::state::{Action, Model};
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct SentProps {
+    pub(crate) lang: Lang,
+    pub(crate) reference: AttrValue,
+    pub(crate) dispatcher: UseReducerDispatcher<Model>,
+    pub(crate) root: Element,
+}
+
+#[component]
+pub(crate) fn Sent(p: &SentProps) -> Html {
+    let t = p.lang.texts();
+    // Screen readers and keyboards start from the confirmation, not from a vanished button.
+    {
+        let root = p.root.clone();
+        use_effect_with(p.reference.clone(), move |_| {
+            if let Ok(Some(title)) = root.query_selector("#g-sent-title")
+                && let Ok(title) = title.dyn_into::<HtmlElement>()
+            {
+                let _ = title.focus();
+            }
+        });
+    }
+    let again = {
+        let d = p.dispatcher.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Again(api::new_key())))
+    };
+    html! {
+        <div class="sent">
+            <h3 id="g-sent-title" tabindex="-1">{ t.sent_title }</h3>
+            <p class="reference">{ fill(t.sent_reference, &[("reference", &p.reference)]) }</p>
+            <p>{ t.sent_next }</p>
+            <button type="button" class="secondary" onclick={again}>{ t.sent_again }</button>
+        </div>
+    }
+}

@@ -1,0 +1,178 @@
+//! The widget's state as a pure reducer: every change is an [`Action`], so the rules of the
+//! form (what is kept, when errors show) are plain functions, tested without a browser.
+
+use std::rc::Rc;
+
+use wire::{Field, Lang, Problem, Submission, WidgetConfig};
+use yew::Reducible;
+
+/// The site's settings, as fetched.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Settings {
+    Loading,
+    Ready(WidgetConfig),
+    Failed,
+}
+
+/// Where the citizen is in sending their message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Phase {
+    Editing,
+    Sending,
+    /// The network or the server failed: the text is kept and a retry is offered.
+    Failed(Failure),
+    Sent(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    Network,
+    Server,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Model {
+    pub(crate) open: bool,
+    pub(crate) settings: Settings,
+    /// The draft: kept across closing and failures, cleared once sent.
+    pub(crate) draft: Submission,
+    pub(crate) problems: Vec<(Field, Problem)>,
+    /// Counts rejected attempts, so the view can move focus to the first error each time.
+    pub(crate) rejections: u32,
+    pub(crate) phase: Phase,
+}
+
+pub(crate) enum Action {
+    Open,
+    Close,
+    Settings(Option<WidgetConfig>),
+    Edit(Field, String),
+    Consent(bool),
+    /// The form was checked and has these problems (from the widget or from the server).
+    Rejected(Vec<(Field, Problem)>),
+    Sending,
+    Sent(String),
+    Failed(Failure),
+    /// After a sent message: a fresh form for another one, with this new idempotency key.
+    Again(String),
+}
+
+impl Model {
+    pub(crate) fn new(key: String, lang: Lang) -> Model {
+        Model {
+            open: false,
+            settings: Settings::Loading,
+            draft: Submission { idempotency_key: key, lang, ..Submission::default() },
+            problems: vec![],
+            rejections: 0,
+            phase: Phase::Editing,
+        }
+    }
+
+    pub(crate) fn problem(&self, field: Field) -> Option<Problem> {
+        self.problems.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+}
+
+impl Reducible for Model {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut m = (*self).clone();
+        match action {
+            Action::Open => m.open = true,
+            Action::Close => m.open = false,
+            Action::Settings(Some(settings)) => m.settings = Settings::Ready(settings),
+            Action::Settings(None) => m.settings = Settings::Failed,
+            Action::Edit(field, value) => {
+                let d = &mut m.draft;
+                match field {
+                    Field::Topic => d.topic = value,
+                    Field::Message => d.message = value,
+                    Field::Name => d.name = value,
+                    Field::Email => d.email = value,
+                    Field::Phone => d.phone = value,
+                    Field::Location => d.location = value,
+                    Field::Consent | Field::IdempotencyKey => {}
+                }
+                forget_fixed(&mut m, field);
+            }
+            Action::Consent(yes) => {
+                m.draft.consent = yes;
+                forget_fixed(&mut m, Field::Consent);
+            }
+            Action::Rejected(problems) => {
+                m.problems = problems;
+                m.rejections += 1;
+                m.phase = Phase::Editing;
+            }
+            Action::Sending => {
+                m.problems.clear();
+                m.phase = Phase::Sending;
+            }
+            Action::Sent(reference) => m.phase = Phase::Sent(reference),
+            Action::Failed(failure) => m.phase = Phase::Failed(failure),
+            Action::Again(key) => {
+                let lang = m.draft.lang;
+                m.draft = Submission { idempotency_key: key, lang, ..Submission::default() };
+                m.problems.clear();
+                m.phase = Phase::Editing;
+            }
+        }
+        Rc::new(m)
+    }
+}
+
+/// Editing a field clears its error (and the shared contact error for email or phone):
+/// the citizen sees the error go once they act on it; the next submit checks again.
+fn forget_fixed(m: &mut Model, field: Field) {
+    let contact = matches!(field, Field::Email | Field::Phone);
+    m.problems.retain(|(f, p)| *f != field && !(contact && *p == Problem::ContactNeeded));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(actions: Vec<Action>) -> Model {
+        actions.into_iter().fold(Rc::new(Model::new("k-1".into(), Lang::Fr)), |m, a| m.reduce(a)).as_ref().clone()
+    }
+
+    #[test]
+    fn closing_and_failing_keep_the_draft() {
+        let m = run(vec![
+            Action::Open,
+            Action::Edit(Field::Message, "Un trou".into()),
+            Action::Close,
+            Action::Open,
+            Action::Sending,
+            Action::Failed(Failure::Network),
+        ]);
+        assert_eq!(m.draft.message, "Un trou");
+        assert_eq!(m.draft.idempotency_key, "k-1");
+        assert_eq!(m.phase, Phase::Failed(Failure::Network));
+    }
+
+    #[test]
+    fn editing_a_field_clears_its_error_only() {
+        let m = run(vec![
+            Action::Rejected(vec![(Field::Message, Problem::Required), (Field::Email, Problem::ContactNeeded)]),
+            Action::Edit(Field::Phone, "06".into()),
+        ]);
+        assert_eq!(m.problems, vec![(Field::Message, Problem::Required)]);
+        assert_eq!(m.rejections, 1);
+    }
+
+    #[test]
+    fn another_message_starts_blank_with_a_new_key() {
+        let m = run(vec![
+            Action::Edit(Field::Name, "Claire".into()),
+            Action::Sending,
+            Action::Sent("VE-1".into()),
+            Action::Again("k-2".into()),
+        ]);
+        assert_eq!(m.draft.name, "");
+        assert_eq!(m.draft.idempotency_key, "k-2");
+        assert_eq!(m.phase, Phase::Editing);
+    }
+}

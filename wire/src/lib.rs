@@ -1,0 +1,21 @@
+//! The JSON shapes the widget and the backend exchange, and the rules that validate them.
+//!
+//! # Layout
+//! - [`submission`]: what the widget sends, and [`submission::validate`], run by both sides
+//!   so the citizen sees the same words before and after the network.
+//! - [`site`]: what the widget reads about a site (topics, privacy notice).
+//! - [`response`]: what the backend answers (a reference, or errors naming fields).
+//! - [`i18n`]: every text a citizen reads, in French and English, in one catalogue.
+//!
+//! This crate is compiled for wasm32 as well as for the server: it holds no I/O and depends
+//! on serde alone, to keep the widget small.
+
+pub mod i18n;
+pub mod response;
+pub mod site;
+pub mod submission;
+
+pub use i18n::Lang;
+pub use response::{Accepted, ApiError, FieldError};
+pub use site::{TopicInfo, WidgetConfig};
+pub use submission::{Field, Problem, Submission, validate};

@@ -1,0 +1,18 @@
+//! What the widget reads about a site before it shows the form.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/sites/{site}/widget`: the site's public settings, in the page's language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetConfig {
+    pub site: String,
+    pub name: String,
+    pub topics: Vec<TopicInfo>,
+    pub privacy_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicInfo {
+    pub id: String,
+    pub label: String,
+}
