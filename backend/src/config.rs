@@ -69,6 +69,9 @@ pub struct RawTopic {
     /// Label per language code, French first: `{ fr = "Voirie", en = "Roads" }`.
     pub label: BTreeMap<String, String>,
     pub service: String,
+    /// Whether the form asks for an address or a place.
+    #[serde(default)]
+    pub location: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +137,7 @@ pub struct Topic {
     pub id: String,
     pub labels: BTreeMap<Lang, String>,
     pub service: String,
+    pub location: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +166,46 @@ impl Topic {
 }
 
 impl Config {
+    /// Adds a plain site for each id the configuration lacks: `replay` takes history from
+    /// any site, and files it as the configuration's sites are filed. The prefix is the
+    /// initials of the id (`agglo-exemple` → `AE`), made unique.
+    pub fn add_implicit_sites(&mut self, ids: &[String]) {
+        for id in ids {
+            if self.site(id).is_some() {
+                continue;
+            }
+            let initials: String =
+                id.split(['-', '_', '.']).filter_map(|w| w.chars().next()).map(|c| c.to_ascii_uppercase()).collect();
+            let initials = if initials.chars().all(|c| c.is_ascii_alphanumeric()) && !initials.is_empty() {
+                initials
+            } else {
+                "S".to_owned()
+            };
+            let mut prefix = initials.clone();
+            let mut n = 2;
+            while self.sites.iter().any(|s| s.reference_prefix == prefix) {
+                prefix = format!("{initials}{n}");
+                n += 1;
+            }
+            let agents = vec![format!("accueil@{}", self.mail.domain)];
+            self.sites.push(Site {
+                id: id.clone(),
+                name: id.clone(),
+                reference_prefix: prefix,
+                allowed_origins: vec![],
+                language: Lang::Fr,
+                privacy_url: String::new(),
+                topics: vec![Topic {
+                    id: "autre".into(),
+                    labels: BTreeMap::from([(Lang::Fr, "Autre demande".into())]),
+                    service: "accueil".into(),
+                    location: false,
+                }],
+                services: vec![Service { id: "accueil".into(), name: "Accueil".into(), agents }],
+            });
+        }
+    }
+
     pub fn site(&self, id: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.id == id)
     }
@@ -346,7 +390,7 @@ impl RawSite {
                 if !labels.contains_key(&Lang::Fr) {
                     errors.push(format!("{at}.label: a French label (fr) is needed"));
                 }
-                Topic { id: t.id, labels, service: t.service }
+                Topic { id: t.id, labels, service: t.service, location: t.location }
             })
             .collect();
 

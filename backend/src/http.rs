@@ -2,6 +2,7 @@
 //! static files (widget, demo site).
 
 mod api;
+mod contact_page;
 mod cors;
 mod dev;
 mod error;
@@ -17,6 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::intake::Intake;
 use crate::mail::outbox::Wake;
 use crate::store::Store;
 
@@ -25,8 +27,20 @@ use crate::store::Store;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
+    pub intake: Intake,
     pub outbox: Wake,
 }
+
+impl AppState {
+    pub fn new(intake: Intake, outbox: Wake) -> AppState {
+        AppState { config: intake.config().clone(), store: intake.store().clone(), intake, outbox }
+    }
+}
+
+/// The demo site's Content-Security-Policy: as strict as a council's site can be, and what
+/// README tells webmasters to add for the widget (`'wasm-unsafe-eval'` to compile the WASM).
+const DEMO_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 /// The whole application as a router, so tests can call it without a server.
 pub fn app(state: AppState) -> Router {
@@ -49,12 +63,18 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
 
-    let mut router = Router::new().nest("/api/v1", api).merge(widget).route("/healthz", get(|| async { "ok" }));
+    let mut router = Router::new()
+        .nest("/api/v1", api)
+        .merge(widget)
+        .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
+        .route("/healthz", get(|| async { "ok" }));
     if config.demo {
         router = router
             .route("/dev/outbox", get(dev::outbox))
             .route("/dev/outbox/{id}", get(dev::outbox_email))
-            .fallback_service(ServeDir::new(&config.demo_site_dir));
+            .fallback_service(Router::new().fallback_service(ServeDir::new(&config.demo_site_dir)).layer(
+                SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEMO_CSP)),
+            ));
     } else {
         router = router.fallback(error::not_found);
     }

@@ -1,22 +1,25 @@
-//! Filing: a message from any channel becomes durable, lands in a ticket, and queues the
-//! emails this causes, all in one transaction.
+//! Filing: a message from any channel becomes durable, is placed by the deduplication engine
+//! (a new ticket, a follow-up, a ticket in an incident), and queues the emails this causes,
+//! all in one transaction.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use wire::Lang;
 
-use crate::config::Config;
+use crate::config::{Config, Site};
+use crate::domain::dedup::{Decision, DedupConfig, Engine, IncidentChoice, IncidentId, TicketId};
 use crate::domain::message::InboundMessage;
-use crate::domain::notify::{self, NewTicket};
+use crate::domain::notify::{self, FollowUp, IncidentNote, NewTicket};
 use crate::domain::routing::route;
 use crate::domain::ticket::{Reference, Ticket, thread_id};
 use crate::mail::outbox::now_ms;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Tx};
 
 /// Where a message was filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filed {
     pub reference: Reference,
+    pub incident: Option<String>,
     /// The message had been received before: nothing was changed, no email queued.
     pub already_seen: bool,
 }
@@ -27,45 +30,146 @@ pub enum IntakeError {
     UnknownSite(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot write the output: {0}")]
+    Output(String),
 }
 
-/// Files `message`; `citizen_lang` is the language to acknowledge in.
-pub async fn file(
-    store: &Store,
+/// The pipeline every channel feeds: cheap to clone.
+#[derive(Clone)]
+pub struct Intake {
+    store: Store,
     config: Arc<Config>,
-    message: InboundMessage,
-    citizen_lang: Lang,
-) -> Result<Filed, IntakeError> {
-    if config.site(&message.site).is_none() {
-        return Err(IntakeError::UnknownSite(message.site));
+    engine: Arc<Mutex<Engine>>,
+}
+
+impl Intake {
+    /// Opens the pipeline on `store`, rebuilding the deduplication index from its history.
+    pub async fn open(store: Store, config: Arc<Config>) -> Result<Intake, StoreError> {
+        let history = store.write(|tx| tx.history()).await?;
+        let mut engine = Engine::new(DedupConfig::default());
+        for filed in &history {
+            engine.apply(&filed.message, TicketId(filed.ticket), filed.incident.map(IncidentId));
+            engine.set_reference(TicketId(filed.ticket), &filed.reference);
+        }
+        Ok(Intake { store, config, engine: Arc::new(Mutex::new(engine)) })
     }
-    let filed = store
-        .write(move |tx| {
-            if let Some(reference) = tx.reference_of(&message.site, &message.id)? {
-                return Ok(Filed { reference, already_seen: true });
-            }
-            let site = config.site(&message.site).expect("checked above");
-            let row = tx.insert_message(&message)?;
-            let service = route(site, message.topic.as_deref());
-            let year = message.received_at.year();
-            let reference = Reference::new(&site.reference_prefix, year, tx.next_ticket_number(&site.id, year)?);
-            let ticket = Ticket {
-                thread_id: thread_id(&reference, &config.mail.domain),
-                reference: reference.clone(),
-                site: site.id.clone(),
-                topic: message.topic.clone().filter(|t| site.topic(t).is_some()),
-                service: service.id.clone(),
-                created_at: message.received_at,
-            };
-            let ticket_row = tx.insert_ticket(&ticket, row)?;
-            let new = NewTicket { site, service, ticket: &ticket, message: &message, citizen_lang };
-            let now = now_ms();
-            tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
-            if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row) {
-                tx.enqueue(Some(ticket_row), &ack, now)?;
-            }
-            Ok(Filed { reference, already_seen: false })
-        })
-        .await?;
-    Ok(filed)
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    /// The incident a ticket belongs to now: a ticket filed alone joins one when another
+    /// citizen reports the same occurrence later.
+    pub async fn incident_of(&self, ticket: &Reference) -> Result<Option<String>, StoreError> {
+        let ticket = ticket.as_str().to_owned();
+        self.store.write(move |tx| tx.incident_of(&ticket)).await
+    }
+
+    /// Files `message`; `citizen_lang` is the language to acknowledge in.
+    pub async fn file(&self, message: InboundMessage, citizen_lang: Lang) -> Result<Filed, IntakeError> {
+        if self.config.site(&message.site).is_none() {
+            return Err(IntakeError::UnknownSite(message.site));
+        }
+        let (config, engine) = (self.config.clone(), self.engine.clone());
+        let filed = self
+            .store
+            .write(move |tx| {
+                // The store is the truth about what was seen; the engine only an index of it.
+                if let Some(reference) = tx.reference_of(&message.site, &message.id)? {
+                    let incident = tx.incident_of(reference.as_str())?;
+                    return Ok(Filed { reference, incident, already_seen: true });
+                }
+                let site = config.site(&message.site).expect("checked above");
+                let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+                let decision = engine.decide(&message);
+                let row = tx.insert_message(&message)?;
+                tx.record_decision(row, &serde_json::to_string(&decision)?)?;
+                let placed = match decision {
+                    Decision::FollowUp { ticket, reasons } => {
+                        tx.file_message(row, ticket.0)?;
+                        let (t, incident) = tx.ticket(ticket.0)?;
+                        let service = site.service(&t.service).unwrap_or_else(|| route(site, t.topic.as_deref()));
+                        let email = notify::follow_up(FollowUp {
+                            site,
+                            service,
+                            ticket: &t,
+                            message: &message,
+                            why: &reasons.summary(),
+                            unique: row,
+                            mail_domain: &config.mail.domain,
+                        });
+                        tx.enqueue(Some(ticket.0), &email, now_ms())?;
+                        Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
+                    }
+                    Decision::AlreadySeen { ticket } => {
+                        tx.file_message(row, ticket.0)?;
+                        let (t, incident) = tx.ticket(ticket.0)?;
+                        Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
+                    }
+                    Decision::NewTicket { incident, .. } => {
+                        new_ticket(tx, &config, site, &message, row, incident, citizen_lang)?
+                    }
+                };
+                engine.apply(&message, placed.ticket, placed.incident);
+                engine.set_reference(placed.ticket, placed.reference.as_str());
+                let incident = placed.incident.map(|i| tx.incident(i.0).map(|(r, _)| r)).transpose()?;
+                Ok(Filed { reference: placed.reference, incident, already_seen: false })
+            })
+            .await?;
+        Ok(filed)
+    }
+}
+
+struct Placed {
+    ticket: TicketId,
+    incident: Option<IncidentId>,
+    reference: Reference,
+}
+
+fn new_ticket(
+    tx: &Tx<'_>,
+    config: &Config,
+    site: &Site,
+    message: &InboundMessage,
+    row: i64,
+    incident: IncidentChoice,
+    citizen_lang: Lang,
+) -> Result<Placed, StoreError> {
+    let service = route(site, message.topic.as_deref());
+    let year = message.received_at.year();
+    let reference = Reference::new(&site.reference_prefix, year, tx.next_ticket_number(&site.id, year)?);
+    let ticket = Ticket {
+        thread_id: thread_id(&reference, &config.mail.domain),
+        reference: reference.clone(),
+        site: site.id.clone(),
+        topic: message.topic.clone().filter(|t| site.topic(t).is_some()),
+        service: service.id.clone(),
+        created_at: message.received_at,
+    };
+    let ticket_row = tx.insert_ticket(&ticket, row)?;
+    let incident = match incident {
+        IncidentChoice::None => None,
+        IncidentChoice::Join(incident) => Some(incident.0),
+        IncidentChoice::StartWith(first) => {
+            let number = tx.next_ticket_number(&format!("{}#incident", site.id), year)?;
+            let reference = format!("{}-INC-{year}-{number:04}", site.reference_prefix);
+            let incident = tx.insert_incident(&site.id, &reference, message.received_at)?;
+            tx.set_incident(first.0, Some(incident))?;
+            Some(incident)
+        }
+    };
+    tx.set_incident(ticket_row, incident)?;
+    let note = incident.map(|i| tx.incident(i)).transpose()?;
+    let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
+    let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
+    let now = now_ms();
+    tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
+    if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row) {
+        tx.enqueue(Some(ticket_row), &ack, now)?;
+    }
+    Ok(Placed { ticket: TicketId(ticket_row), incident: incident.map(IncidentId), reference })
 }

@@ -8,6 +8,7 @@
 //! - [`store`]: SQLite, the only durable state.
 //! - [`mail`]: rendering, transports (directory or SMTP) and the outbox worker.
 //! - [`http`]: the router (`app`), thin handlers, static files.
+//! - [`replay`]: `guichet replay`, inbound messages from a JSON Lines file through the same pipeline.
 //!
 //! [`serve`] runs it all on a listener it is given, until `shutdown` resolves.
 
@@ -17,6 +18,7 @@ pub mod domain;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod replay;
 pub mod store;
 
 use std::future::Future;
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::{AppState, app};
+use crate::intake::Intake;
 use crate::mail::Mailer;
 use crate::mail::outbox::{self, Wake};
 use crate::store::{Store, StoreError};
@@ -52,7 +55,8 @@ pub async fn serve(
     let wake = Wake::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(outbox::run(store.clone(), mailer, config.mail.from.clone(), wake.clone(), stop_rx));
-    let state = AppState { config: Arc::new(config), store, outbox: wake };
+    let intake = Intake::open(store, Arc::new(config)).await?;
+    let state = AppState::new(intake, wake);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;

@@ -2,7 +2,13 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use backend::config::Config;
+use backend::intake::Intake;
+use backend::mail::Mailer;
+use backend::store::Store;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -23,6 +29,20 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Files inbound messages from a JSON Lines file (`-` for standard input) through the live
+    /// pipeline and prints `{"id","ticket","incident"}` for each line.
+    Replay {
+        file: PathBuf,
+        /// The configuration file; without it, the demo configuration. Sites it lacks are added.
+        #[arg(long, default_value = "guichet.toml")]
+        config: PathBuf,
+        /// Files into this SQLite database, kept afterwards, instead of a fresh one in memory.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Sends the emails the messages cause; by default they are only recorded.
+        #[arg(long)]
+        send_mail: bool,
+    },
 }
 
 #[tokio::main]
@@ -35,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve { config, listen } => {
-            let mut config = backend::config::Config::load(&config, std::env::var("GUICHET_SMTP_URL").ok())?;
+            let mut config = Config::load(&config, std::env::var("GUICHET_SMTP_URL").ok())?;
             if let Some(listen) = listen {
                 config.listen = listen.parse().with_context(|| format!("--listen `{listen}` is not an address"))?;
             }
@@ -45,6 +65,33 @@ async fn main() -> anyhow::Result<()> {
             // Tests and scripts read this line to learn the port.
             println!("guichet listening on http://{}", listener.local_addr()?);
             backend::serve(config, listener, shutdown_signal()).await?;
+            Ok(())
+        }
+        Command::Replay { file, config, db, send_mail } => {
+            let input = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?
+            };
+            let smtp = std::env::var("GUICHET_SMTP_URL").ok();
+            let mut config = if config.exists() {
+                Config::load(&config, smtp)?
+            } else {
+                Config::parse(include_str!("../../guichet.toml"), smtp)?
+            };
+            config.add_implicit_sites(&backend::replay::sites(&input));
+            let store = match &db {
+                Some(path) => Store::open_file(path)?,
+                None => Store::in_memory()?,
+            };
+            let from = config.mail.from.clone();
+            let mailer = Mailer::new(&config.mail.transport).map_err(anyhow::Error::msg);
+            let intake = Intake::open(store.clone(), Arc::new(config)).await?;
+            let summary = backend::replay::replay(&intake, &input, &mut std::io::stdout().lock()).await?;
+            if send_mail {
+                backend::mail::outbox::pass(&store, &mailer?, &from).await?;
+            }
+            eprintln!("guichet replay: {} filed, {} refused", summary.filed, summary.failed);
             Ok(())
         }
     }

@@ -32,7 +32,8 @@ pub struct Store {
 }
 
 /// Schema changes, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tickets (
     id INTEGER PRIMARY KEY,
     site TEXT NOT NULL,
@@ -71,14 +72,34 @@ CREATE TABLE outbox (
     last_error TEXT
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
-"#];
+"#,
+    r#"
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    reference TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+ALTER TABLE tickets ADD COLUMN incident_id INTEGER REFERENCES incidents(id);
+CREATE INDEX tickets_incident ON tickets (incident_id);
+CREATE TABLE decisions (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+    decision TEXT NOT NULL
+);
+"#,
+];
 
 impl Store {
     /// Opens (or creates) `data_dir/guichet.sqlite3` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        Store::from_connection(Connection::open(data_dir.join("guichet.sqlite3"))?)
+        Store::open_file(&data_dir.join("guichet.sqlite3"))
+    }
+
+    /// Opens (or creates) the database at `path`.
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        Store::from_connection(Connection::open(path)?)
     }
 
     /// A private in-memory database: for `replay` without `--db`, and for tests.
@@ -172,8 +193,102 @@ impl Tx<'_> {
             params![t.site, t.reference.as_str(), t.topic, t.service, t.thread_id, rfc3339(t.created_at)],
         )?;
         let ticket_row = self.0.last_insert_rowid();
-        self.0.execute("UPDATE messages SET ticket_id = ?1 WHERE id = ?2", params![ticket_row, message_row])?;
+        self.file_message(message_row, ticket_row)?;
         Ok(ticket_row)
+    }
+
+    /// Files message `message_row` under an existing ticket.
+    pub fn file_message(&self, message_row: i64, ticket_row: i64) -> Result<(), StoreError> {
+        self.0.execute("UPDATE messages SET ticket_id = ?1 WHERE id = ?2", params![ticket_row, message_row])?;
+        Ok(())
+    }
+
+    /// A ticket by row id, with the incident it belongs to.
+    pub fn ticket(&self, ticket_row: i64) -> Result<(Ticket, Option<i64>), StoreError> {
+        Ok(self.0.query_row(
+            "SELECT reference, site, topic, service, thread_id, created_at, incident_id FROM tickets WHERE id = ?1",
+            params![ticket_row],
+            |r| {
+                let created: String = r.get(5)?;
+                Ok((
+                    Ticket {
+                        reference: Reference::from_stored(r.get(0)?),
+                        site: r.get(1)?,
+                        topic: r.get(2)?,
+                        service: r.get(3)?,
+                        thread_id: r.get(4)?,
+                        created_at: parse_rfc3339(&created),
+                    },
+                    r.get(6)?,
+                ))
+            },
+        )?)
+    }
+
+    /// Creates an incident; returns its row id.
+    pub fn insert_incident(
+        &self,
+        site: &str,
+        reference: &str,
+        created_at: time::OffsetDateTime,
+    ) -> Result<i64, StoreError> {
+        self.0.execute(
+            "INSERT INTO incidents (site, reference, created_at) VALUES (?1, ?2, ?3)",
+            params![site, reference, rfc3339(created_at)],
+        )?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    pub fn set_incident(&self, ticket_row: i64, incident_row: Option<i64>) -> Result<(), StoreError> {
+        self.0.execute("UPDATE tickets SET incident_id = ?2 WHERE id = ?1", params![ticket_row, incident_row])?;
+        Ok(())
+    }
+
+    /// An incident's reference and how many tickets it groups.
+    pub fn incident(&self, incident_row: i64) -> Result<(String, u64), StoreError> {
+        Ok(self.0.query_row(
+            "SELECT i.reference, (SELECT COUNT(*) FROM tickets t WHERE t.incident_id = i.id) FROM incidents i WHERE i.id = ?1",
+            params![incident_row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// The reference of the incident a ticket belongs to now, if any.
+    pub fn incident_of(&self, ticket_reference: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT i.reference FROM tickets t JOIN incidents i ON i.id = t.incident_id WHERE t.reference = ?1",
+                params![ticket_reference],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Keeps why a message was filed where it was, for agents to read and undo.
+    pub fn record_decision(&self, message_row: i64, decision_json: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT OR REPLACE INTO decisions (message_id, decision) VALUES (?1, ?2)",
+            params![message_row, decision_json],
+        )?;
+        Ok(())
+    }
+
+    /// Every filed message in arrival order, with its ticket and incident: what the
+    /// deduplication index is rebuilt from at start.
+    pub fn history(&self) -> Result<Vec<Filed>, StoreError> {
+        let mut stmt = self.0.prepare(
+            "SELECT m.message, m.ticket_id, t.incident_id, t.reference
+             FROM messages m JOIN tickets t ON t.id = m.ticket_id ORDER BY m.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?))
+        })?;
+        rows.map(|row| {
+            let (json, ticket, incident, reference) = row?;
+            Ok(Filed { message: serde_json::from_str(&json)?, ticket, incident, reference })
+        })
+        .collect()
     }
 
     /// Queues an email, to be sent by the outbox worker once this transaction commits.
@@ -233,6 +348,15 @@ impl Tx<'_> {
     }
 }
 
+/// A stored message and where it is filed now.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub message: InboundMessage,
+    pub ticket: i64,
+    pub incident: Option<i64>,
+    pub reference: String,
+}
+
 /// An outbox entry as the demo's `/dev/outbox` page shows it.
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {
@@ -278,4 +402,10 @@ impl Tx<'_> {
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Reads back what [`rfc3339`] wrote; the epoch only if the database was edited by hand.
+fn parse_rfc3339(s: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

@@ -11,18 +11,9 @@ use tests::poll::wait_until;
 use tests::smtp::{ReceivedMail, SmtpServer};
 use tests::webdriver::{Browser, ShadowRoot, find_in_shadow_by_label};
 
-const MESSAGE: &str = "Le lampadaire devant le 8 rue des Lilas est éteint depuis trois jours <b>urgent</b>";
+use crate::world::demo_config;
 
-/// The demo configuration users run, with mail sent to `smtp_url`.
-fn demo_config(smtp_url: &str) -> Result<String> {
-    let text = std::fs::read_to_string(tests::workspace_root().join("guichet.toml"))?;
-    let mut config: toml::Table = text.parse()?;
-    let server = config.get_mut("server").and_then(|s| s.as_table_mut()).context("no [server]")?;
-    server.remove("data_dir");
-    let mail = config.get_mut("mail").and_then(|m| m.as_table_mut()).context("no [mail]")?;
-    mail.insert("smtp_url".into(), smtp_url.into());
-    Ok(config.to_string())
-}
+const MESSAGE: &str = "Le lampadaire devant le 8 rue des Lilas est éteint depuis trois jours <b>urgent</b>";
 
 fn no_violations(browser: &Browser, state: &str) -> Result<()> {
     let violations = axe::check(browser, "document.querySelector('guichet-widget')")?;
@@ -39,7 +30,7 @@ fn shown_text(root: &ShadowRoot<'_>, css: &str) -> Result<Option<String>> {
 fn a_citizen_writes_on_the_demo_site_and_agents_get_the_ticket_by_email() -> Result<()> {
     let smtp = SmtpServer::start()?;
     let data = tempfile::tempdir()?;
-    let guichet = Guichet::start(&demo_config(&smtp.url())?, data.path())?;
+    let guichet = Guichet::start(&demo_config(Some(&smtp.url()), None)?, data.path())?;
     let browser = Browser::start()?;
     browser.goto(&format!("{}/index.html", guichet.base_url()))?;
 

@@ -17,6 +17,8 @@ pub struct Guichet {
     // Declared first so that Guichet is gone before its configuration file.
     child: Child,
     base_url: String,
+    binary: PathBuf,
+    config_file: PathBuf,
     _config_dir: TempDir,
 }
 
@@ -36,28 +38,17 @@ impl Guichet {
         let config_dir = tempfile::tempdir()?;
         let config_file = config_dir.path().join("guichet.toml");
         fs::write(&config_file, with_data_dir(config_toml, data_dir)?)?;
+        let (child, base_url) = spawn(&binary, &config_file, "127.0.0.1:0")?;
+        Ok(Guichet { child, base_url, binary, config_file, _config_dir: config_dir })
+    }
 
-        let mut command = Command::new(&binary);
-        command.arg("serve").arg("--config").arg(&config_file).args(["--listen", "127.0.0.1:0"]);
-        command.current_dir(workspace_root());
-        if env::var_os("RUST_LOG").is_none() {
-            command.env("RUST_LOG", "info");
-        }
-        // A backtrace on every anyhow error would push the error itself out of the tail that
-        // failures show; panics keep theirs (RUST_BACKTRACE). Colours would only clutter it.
-        for (name, value) in [("RUST_LIB_BACKTRACE", "0"), ("NO_COLOR", "1")] {
-            if env::var_os(name).is_none() {
-                command.env(name, value);
-            }
-        }
-        // The SMTP server is the test's to choose, through the configuration.
-        command.env_remove("GUICHET_SMTP_URL");
-        let mut child = Child::spawn("guichet", command)?;
-        let base_url = child.wait_for_line(Duration::from_secs(30), |line| {
-            let (_, url) = line.split_once("listening on ")?;
-            url.starts_with("http://127.0.0.1:").then(|| url.trim().to_owned())
-        })?;
-        Ok(Guichet { child, base_url, _config_dir: config_dir })
+    /// Starts Guichet again, after [`Guichet::stop`] or [`Guichet::kill`], on the same port and
+    /// data: for pages that keep talking to the address they loaded the widget from.
+    pub fn restart(&mut self) -> Result<()> {
+        let listen = self.base_url.trim_start_matches("http://").to_owned();
+        let (child, _) = spawn(&self.binary, &self.config_file, &listen)?;
+        self.child = child;
+        Ok(())
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -78,6 +69,31 @@ impl Guichet {
         }
         Ok(())
     }
+}
+
+/// Runs `guichet serve` and waits for the line that gives its address.
+fn spawn(binary: &Path, config_file: &Path, listen: &str) -> Result<(Child, String)> {
+    let mut command = Command::new(binary);
+    command.arg("serve").arg("--config").arg(config_file).args(["--listen", listen]);
+    command.current_dir(workspace_root());
+    if env::var_os("RUST_LOG").is_none() {
+        command.env("RUST_LOG", "info");
+    }
+    // A backtrace on every anyhow error would push the error itself out of the tail that
+    // failures show; panics keep theirs (RUST_BACKTRACE). Colours would only clutter it.
+    for (name, value) in [("RUST_LIB_BACKTRACE", "0"), ("NO_COLOR", "1")] {
+        if env::var_os(name).is_none() {
+            command.env(name, value);
+        }
+    }
+    // The SMTP server is the test's to choose, through the configuration.
+    command.env_remove("GUICHET_SMTP_URL");
+    let mut child = Child::spawn("guichet", command)?;
+    let base_url = child.wait_for_line(Duration::from_secs(30), |line| {
+        let (_, url) = line.split_once("listening on ")?;
+        url.starts_with("http://127.0.0.1:").then(|| url.trim().to_owned())
+    })?;
+    Ok((child, base_url))
 }
 
 /// `config_toml` with `server.data_dir` set; a configuration naming its own is refused, as a

@@ -25,6 +25,8 @@ pub mod keys {
     pub const TAB: &str = "\u{E004}";
     pub const ENTER: &str = "\u{E007}";
     pub const ESCAPE: &str = "\u{E00C}";
+    pub const SHIFT: &str = "\u{E008}";
+    pub const SPACE: &str = "\u{E00D}";
 }
 
 /// Chromium as root in a container: no sandbox, no GPU, and nothing that calls home.
@@ -119,6 +121,17 @@ impl Browser {
             .chars()
             .flat_map(|key| [json!({"type": "keyDown", "value": key}), json!({"type": "keyUp", "value": key})])
             .collect();
+        self.post("/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})).map(drop)
+    }
+
+    /// Presses `key` while holding `modifier` (e.g. [`keys::SHIFT`] and [`keys::TAB`]).
+    pub fn send_chord_to_active(&self, modifier: &str, key: &str) -> Result<()> {
+        let actions = json!([
+            {"type": "keyDown", "value": modifier},
+            {"type": "keyDown", "value": key},
+            {"type": "keyUp", "value": key},
+            {"type": "keyUp", "value": modifier},
+        ]);
         self.post("/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})).map(drop)
     }
 

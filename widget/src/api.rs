@@ -5,6 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 use wire::{Accepted, ApiError, Field, Lang, Problem, Submission, WidgetConfig};
 
+use crate::json;
 use crate::state::Failure;
 
 /// What a submission came to.
@@ -20,27 +21,65 @@ pub(crate) async fn settings(api: &str, site: &str, lang: Lang) -> Option<Widget
     if status != 200 {
         return None;
     }
-    serde_json::from_str(&text).ok()
+    json::from_str(&text)
 }
 
 pub(crate) async fn submit(api: &str, site: &str, submission: &Submission) -> Outcome {
     let url = format!("{api}api/v1/sites/{site}/messages");
-    let Ok(body) = serde_json::to_string(submission) else {
+    let Some(body) = json::to_string(submission) else {
         return Outcome::Failed(Failure::Server);
     };
     match call(&url, "POST", Some(body), submission.lang).await {
         Err(_) => Outcome::Failed(Failure::Network),
-        Ok((200 | 201, text)) => match serde_json::from_str::<Accepted>(&text) {
-            Ok(accepted) => Outcome::Accepted(accepted.reference),
-            Err(_) => Outcome::Failed(Failure::Server),
+        Ok((200 | 201, text)) => match json::from_str::<Accepted>(&text) {
+            Some(accepted) => Outcome::Accepted(accepted.reference),
+            None => Outcome::Failed(Failure::Server),
         },
-        Ok((422, text)) => match serde_json::from_str::<ApiError>(&text) {
-            Ok(e) if !e.fields.is_empty() => {
+        Ok((422, text)) => match json::from_str::<ApiError>(&text) {
+            Some(e) if !e.fields.is_empty() => {
                 Outcome::Rejected(e.fields.into_iter().map(|f| (f.field, f.problem)).collect())
             }
             _ => Outcome::Failed(Failure::Server),
         },
         Ok(_) => Outcome::Failed(Failure::Server),
+    }
+}
+
+/// Sends `submission`, trying again after 1 s and 3 s when the network or the server fails:
+/// the idempotency key makes every attempt harmless. Offline, it does not insist.
+pub(crate) async fn submit_with_retries(api: &str, site: &str, submission: &Submission) -> Outcome {
+    let mut outcome = submit(api, site, submission).await;
+    for pause in [1000, 3000] {
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        if !matches!(outcome, Outcome::Failed(_)) || !online {
+            break;
+        }
+        sleep(pause).await;
+        outcome = submit(api, site, submission).await;
+    }
+    outcome
+}
+
+pub(crate) async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// `guichet:submitted` on the page's document, with `{reference}`: sites count use without trackers.
+pub(crate) fn announce_submitted(reference: &str) {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &"reference".into(), &reference.into());
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    if let (Some(document), Ok(event)) = (
+        web_sys::window().and_then(|w| w.document()),
+        web_sys::CustomEvent::new_with_event_init_dict("guichet:submitted", &init),
+    ) {
+        let _ = document.dispatch_event(&event);
     }
 }
 

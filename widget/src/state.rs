@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use wire::{Field, Lang, Problem, Submission, WidgetConfig};
+use wire::{Field, Problem, Submission, WidgetConfig};
 use yew::Reducible;
 
 /// The site's settings, as fetched.
@@ -21,6 +21,8 @@ pub(crate) enum Phase {
     Sending,
     /// The network or the server failed: the text is kept and a retry is offered.
     Failed(Failure),
+    /// Offline: the submission waits in the browser and goes when the network is back.
+    Queued,
     Sent(String),
 }
 
@@ -53,16 +55,21 @@ pub(crate) enum Action {
     Sending,
     Sent(String),
     Failed(Failure),
+    /// Offline: the draft was queued to be sent when the network is back.
+    Queued,
     /// After a sent message: a fresh form for another one, with this new idempotency key.
     Again(String),
+    /// Values from the page (`Guichet.prefill`): each fills its field if the citizen left it empty.
+    Prefill(Vec<(Field, String)>),
 }
 
 impl Model {
-    pub(crate) fn new(key: String, lang: Lang) -> Model {
+    /// A model around `draft`: a fresh one, or the one kept from before a reload.
+    pub(crate) fn new(draft: Submission) -> Model {
         Model {
             open: false,
             settings: Settings::Loading,
-            draft: Submission { idempotency_key: key, lang, ..Submission::default() },
+            draft,
             problems: vec![],
             rejections: 0,
             phase: Phase::Editing,
@@ -85,15 +92,8 @@ impl Reducible for Model {
             Action::Settings(Some(settings)) => m.settings = Settings::Ready(settings),
             Action::Settings(None) => m.settings = Settings::Failed,
             Action::Edit(field, value) => {
-                let d = &mut m.draft;
-                match field {
-                    Field::Topic => d.topic = value,
-                    Field::Message => d.message = value,
-                    Field::Name => d.name = value,
-                    Field::Email => d.email = value,
-                    Field::Phone => d.phone = value,
-                    Field::Location => d.location = value,
-                    Field::Consent | Field::IdempotencyKey => {}
+                if let Some(slot) = m.draft.text_mut(field) {
+                    *slot = value;
                 }
                 forget_fixed(&mut m, field);
             }
@@ -112,6 +112,17 @@ impl Reducible for Model {
             }
             Action::Sent(reference) => m.phase = Phase::Sent(reference),
             Action::Failed(failure) => m.phase = Phase::Failed(failure),
+            Action::Queued => m.phase = Phase::Queued,
+            Action::Prefill(values) => {
+                for (field, value) in values {
+                    if let Some(slot) = m.draft.text_mut(field)
+                        && slot.trim().is_empty()
+                        && !value.trim().is_empty()
+                    {
+                        *slot = value;
+                    }
+                }
+            }
             Action::Again(key) => {
                 let lang = m.draft.lang;
                 m.draft = Submission { idempotency_key: key, lang, ..Submission::default() };
@@ -133,9 +144,11 @@ fn forget_fixed(m: &mut Model, field: Field) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::Lang;
 
     fn run(actions: Vec<Action>) -> Model {
-        actions.into_iter().fold(Rc::new(Model::new("k-1".into(), Lang::Fr)), |m, a| m.reduce(a)).as_ref().clone()
+        let draft = Submission { idempotency_key: "k-1".into(), lang: Lang::Fr, ..Submission::default() };
+        actions.into_iter().fold(Rc::new(Model::new(draft)), |m, a| m.reduce(a)).as_ref().clone()
     }
 
     #[test]
@@ -161,6 +174,22 @@ mod tests {
         ]);
         assert_eq!(m.problems, vec![(Field::Message, Problem::Required)]);
         assert_eq!(m.rejections, 1);
+    }
+
+    #[test]
+    fn prefill_fills_only_what_the_citizen_left_empty() {
+        let m = run(vec![
+            Action::Edit(Field::Name, "Claire D.".into()),
+            Action::Prefill(vec![
+                (Field::Name, "Claire Dubois".into()),
+                (Field::Email, "claire@example.fr".into()),
+                (Field::Phone, String::new()),
+            ]),
+        ]);
+        assert_eq!(
+            (m.draft.name.as_str(), m.draft.email.as_str(), m.draft.phone.as_str()),
+            ("Claire D.", "claire@example.fr", "")
+        );
     }
 
     #[test]

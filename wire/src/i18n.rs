@@ -103,6 +103,7 @@ pub struct Catalogue {
     pub server_error: &'static str,
     pub config_error: &'static str,
     pub retry: &'static str,
+    pub queued: &'static str,
     // Field problems.
     pub topic_required: &'static str,
     pub message_required: &'static str,

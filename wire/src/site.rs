@@ -15,4 +15,7 @@ pub struct WidgetConfig {
 pub struct TopicInfo {
     pub id: String,
     pub label: String,
+    /// The form asks where (an address or a place): roads, street lights, cleanliness…
+    #[serde(default)]
+    pub location: bool,
 }

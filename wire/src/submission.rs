@@ -35,6 +35,21 @@ pub struct Submission {
     pub lang: Lang,
 }
 
+impl Submission {
+    /// The text of `field`, for forms that edit fields by name; `None` for non-text fields.
+    pub fn text_mut(&mut self, field: Field) -> Option<&mut String> {
+        match field {
+            Field::Topic => Some(&mut self.topic),
+            Field::Message => Some(&mut self.message),
+            Field::Name => Some(&mut self.name),
+            Field::Email => Some(&mut self.email),
+            Field::Phone => Some(&mut self.phone),
+            Field::Location => Some(&mut self.location),
+            Field::Consent | Field::IdempotencyKey => None,
+        }
+    }
+}
+
 /// A field of the form, as named in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -3,11 +3,12 @@
 //! # Layout
 //! - [`widget`]: builds the widget (cargo for wasm32, wasm-bindgen in process, wasm-opt).
 //! - [`setup`]: installs what the tests need, saying what it installs.
-//! - [`bench`]: measures and writes BENCHMARKS.md.
+//! - [`bench`]: measures and writes BENCHMARKS.md; [`quality`] scores deduplication.
 //!
 //! `run` and `test` are the two commands README.md opens with.
 
 mod bench;
+mod quality;
 mod setup;
 mod widget;
 
@@ -42,6 +43,15 @@ enum Cmd {
     },
     /// Measures the widget's sizes and writes BENCHMARKS.md.
     Bench,
+    /// Builds the widget and prints the script tag with its Subresource Integrity hash.
+    Sri {
+        /// Where Guichet is served from, as the tag will name it.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        origin: String,
+        /// The site id the tag names.
+        #[arg(long, default_value = "ville-exemple")]
+        site: String,
+    },
 }
 
 fn main() -> Result<()> {
@@ -62,6 +72,15 @@ fn main() -> Result<()> {
         }
         Cmd::Widget { dev } => {
             widget::build(&root, if dev { widget::Profile::Dev } else { widget::Profile::Release }).map(drop)
+        }
+        Cmd::Sri { origin, site } => {
+            let dist = widget::build(&root, widget::Profile::Release)?;
+            let hash = widget::integrity(&std::fs::read(dist.join(widget::LOADER))?);
+            println!(
+                "<script src=\"{}/widget.js\" data-site=\"{site}\" integrity=\"{hash}\" crossorigin=\"anonymous\" async></script>",
+                origin.trim_end_matches('/')
+            );
+            Ok(())
         }
         Cmd::Bench => {
             widget::build(&root, widget::Profile::Release)?;

@@ -64,7 +64,11 @@ pub(crate) fn build(root: &Path, profile: Profile) -> Result<PathBuf> {
     if profile == Profile::Release {
         optimise(root, &bundle)?;
     }
-    std::fs::copy(root.join("widget/loader/widget.js"), out.join(LOADER)).context("copying the loader")?;
+    let loader = std::fs::read_to_string(root.join("widget/loader/widget.js")).context("reading the loader")?;
+    let loader = loader
+        .replace("__GLUE_SRI__", &integrity(&std::fs::read(out.join(GLUE))?))
+        .replace("__WASM_SRI__", &integrity(&std::fs::read(&bundle)?));
+    std::fs::write(out.join(LOADER), loader)?;
     for name in [LOADER, GLUE, WASM] {
         precompress(&out.join(name))?;
     }
@@ -89,6 +93,13 @@ fn optimise(root: &Path, wasm: &Path) -> Result<()> {
     )?;
     std::fs::rename(&optimised, wasm)?;
     Ok(())
+}
+
+/// A Subresource Integrity value: `sha384-` and the base64 of the SHA-384 digest.
+pub(crate) fn integrity(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes)))
 }
 
 /// Writes `name.br` and `name.gz` beside `name`, which the backend serves to browsers that

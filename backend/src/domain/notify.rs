@@ -16,6 +16,7 @@ use crate::domain::ticket::Ticket;
 #[serde(rename_all = "snake_case")]
 pub enum EmailKind {
     NewTicket,
+    FollowUp,
     Acknowledgment,
 }
 
@@ -44,6 +45,71 @@ pub struct NewTicket<'a> {
     pub message: &'a InboundMessage,
     /// The language the citizen wrote in (the page's language).
     pub citizen_lang: Lang,
+    /// The incident the new ticket joined, if any.
+    pub incident: Option<IncidentNote<'a>>,
+}
+
+/// An incident as the agents' email tells it.
+#[derive(Debug, Clone, Copy)]
+pub struct IncidentNote<'a> {
+    pub reference: &'a str,
+    /// How many tickets (citizens' requests) the incident groups, this one included.
+    pub tickets: u64,
+}
+
+/// A message filed under an existing ticket.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowUp<'a> {
+    pub site: &'a Site,
+    pub service: &'a Service,
+    pub ticket: &'a Ticket,
+    pub message: &'a InboundMessage,
+    /// Why the engine filed it there, in a sentence, so an agent can judge and undo.
+    pub why: &'a str,
+    /// Tells this email's Message-ID apart from the ticket's others.
+    pub unique: i64,
+    pub mail_domain: &'a str,
+}
+
+/// The agents' email for a follow-up: a reply in the ticket's thread, saying on which
+/// channel the citizen wrote again and why it was filed there.
+pub fn follow_up(f: FollowUp<'_>) -> Email {
+    let lang = f.site.language;
+    let w = words(lang);
+    let m = f.message;
+    let reference = f.ticket.reference.as_str();
+    let subject = format!("[{reference}] {}: {}", w.follow_up, first_words(&m.body, 8, 60));
+    let intro = fill(w.also_received, &[("channel", channel_name(m.channel, lang))]);
+    let mut facts: Vec<(&str, String)> = vec![(w.received, format_time(m.received_at)), (w.why, f.why.to_owned())];
+    if let Some(subject) = &m.subject {
+        facts.push((w.subject, subject.clone()));
+    }
+    let contact = contact_lines(m, w);
+
+    let mut text = format!("{intro}\n\n{}\n\n", m.body.trim());
+    push_fields(&mut text, &facts);
+    text.push_str(&format!("\n{}\n{}\n", w.contact, "-".repeat(w.contact.chars().count())));
+    push_fields(&mut text, &contact);
+
+    let mut html = html_open(&subject);
+    html.push_str(&format!("<p><strong>{}</strong></p>\n{}\n", esc(&intro), html_paragraphs(&m.body)));
+    html.push_str(&html_fields(&facts));
+    html.push_str(&format!(
+        "<h2 style=\"font-size:1.1em\">{}</h2>\n{}</body></html>\n",
+        esc(w.contact),
+        html_fields(&contact)
+    ));
+
+    Email {
+        kind: EmailKind::FollowUp,
+        to: f.service.agents.clone(),
+        subject,
+        text,
+        html,
+        message_id: format!("<msg.{}.{}@{}>", reference.to_ascii_lowercase(), f.unique, f.mail_domain),
+        in_reply_to: Some(f.ticket.thread_id.clone()),
+        references: vec![f.ticket.thread_id.clone()],
+    }
 }
 
 /// The email to the agents of the ticket's service, in the site's language; its Message-ID
@@ -64,6 +130,10 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
     ];
     if let Some(place) = &m.location {
         facts.push((w.location, place.clone()));
+    }
+    if let Some(incident) = n.incident {
+        let count = incident.tickets.to_string();
+        facts.push((w.incident, fill(w.incident_count, &[("reference", incident.reference), ("count", &count)])));
     }
     let contact = contact_lines(m, w);
 
@@ -253,6 +323,14 @@ struct Words {
     ack_forwarded: &'static str,
     your_message: &'static str,
     automatic: &'static str,
+    follow_up: &'static str,
+    /// `{channel}`
+    also_received: &'static str,
+    why: &'static str,
+    subject: &'static str,
+    incident: &'static str,
+    /// `{reference}`, `{count}`
+    incident_count: &'static str,
 }
 
 fn words(lang: Lang) -> &'static Words {
@@ -283,6 +361,12 @@ static FR: Words = Words {
     ack_forwarded: "Elle a été transmise au service concerné ({service}), qui vous répondra.",
     your_message: "Votre message :",
     automatic: "Ce message est envoyé automatiquement.",
+    follow_up: "Nouveau message",
+    also_received: "Nouveau message de la même personne pour cette demande, reçu via {channel} :",
+    why: "Rattaché car",
+    subject: "Objet",
+    incident: "Incident",
+    incident_count: "{reference} : {count} demandes de citoyens différents signalent le même problème",
 };
 
 static EN: Words = Words {
@@ -306,6 +390,12 @@ static EN: Words = Words {
     ack_forwarded: "It was forwarded to the service in charge ({service}), which will answer you.",
     your_message: "Your message:",
     automatic: "This message was sent automatically.",
+    follow_up: "New message",
+    also_received: "A new message from the same person about this request, received via {channel}:",
+    why: "Filed here because",
+    subject: "Subject",
+    incident: "Incident",
+    incident_count: "{reference}: {count} requests from different citizens report the same problem",
 };
 
 #[cfg(test)]
@@ -351,6 +441,7 @@ mod tests {
             ticket: &ticket,
             message: &message,
             citizen_lang: Lang::En,
+            incident: None,
         });
     }
 

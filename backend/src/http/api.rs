@@ -11,7 +11,6 @@ use wire::{Accepted, Lang, Submission, TopicInfo, WidgetConfig};
 use crate::channels::widget;
 use crate::http::AppState;
 use crate::http::error::{Failure, HttpError, lang_of};
-use crate::intake;
 
 /// `GET /api/v1/sites/{site}/widget`: topics and privacy link, in the caller's language.
 pub(crate) async fn widget_config(
@@ -24,7 +23,11 @@ pub(crate) async fn widget_config(
     Ok(Json(WidgetConfig {
         site: site.id.clone(),
         name: site.name.clone(),
-        topics: site.topics.iter().map(|t| TopicInfo { id: t.id.clone(), label: t.label(lang).to_owned() }).collect(),
+        topics: site
+            .topics
+            .iter()
+            .map(|t| TopicInfo { id: t.id.clone(), label: t.label(lang).to_owned(), location: t.location })
+            .collect(),
         privacy_url: site.privacy_url.clone(),
     }))
 }
@@ -52,9 +55,7 @@ pub(crate) async fn submit(
     }
     let citizen_lang: Lang = submission.lang;
     let message = widget::to_message(&site.id, submission, OffsetDateTime::now_utc());
-    let filed = intake::file(&state.store, state.config.clone(), message, citizen_lang)
-        .await
-        .map_err(|e| HttpError::from((lang, e)))?;
+    let filed = state.intake.file(message, citizen_lang).await.map_err(|e| HttpError::from((lang, e)))?;
     if !filed.already_seen {
         state.outbox.wake();
     }

@@ -10,6 +10,7 @@ use tower::ServiceExt;
 
 use super::{AppState, app};
 use crate::config::Config;
+use crate::intake::Intake;
 use crate::mail::outbox::Wake;
 use crate::store::Store;
 
@@ -17,13 +18,10 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/fixtures/http/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-fn state() -> AppState {
+async fn state() -> AppState {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../guichet.toml")).unwrap();
-    AppState {
-        config: Arc::new(Config::parse(&text, None).unwrap()),
-        store: Store::in_memory().unwrap(),
-        outbox: Wake::default(),
-    }
+    let config = Arc::new(Config::parse(&text, None).unwrap());
+    AppState::new(Intake::open(Store::in_memory().unwrap(), config).await.unwrap(), Wake::default())
 }
 
 fn post(site: &str, body: impl Into<Body>) -> Request<Body> {
@@ -48,7 +46,7 @@ async fn outbox_size(state: &AppState) -> usize {
 
 #[tokio::test]
 async fn a_submission_files_a_ticket_and_queues_two_emails() {
-    let state = state();
+    let state = state().await;
     let (status, body) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let reference = body["reference"].as_str().unwrap();
@@ -67,7 +65,7 @@ async fn a_submission_files_a_ticket_and_queues_two_emails() {
 
 #[tokio::test]
 async fn a_replayed_idempotency_key_gives_the_same_ticket_and_no_second_email() {
-    let state = state();
+    let state = state().await;
     let (first, a) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
     let (again, b) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
     assert_eq!((first, again), (StatusCode::CREATED, StatusCode::OK));
@@ -77,7 +75,7 @@ async fn a_replayed_idempotency_key_gives_the_same_ticket_and_no_second_email() 
 
 #[tokio::test]
 async fn bad_json_says_what_is_wrong() {
-    let state = state();
+    let state = state().await;
     let (status, body) = call(&state, post("ville-exemple", "{\"topic\": ")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "bad_json");
@@ -89,7 +87,7 @@ async fn bad_json_says_what_is_wrong() {
 
 #[tokio::test]
 async fn a_missing_contact_is_named_in_the_callers_language() {
-    let state = state();
+    let state = state().await;
     let request = post("ville-exemple", fixture("no-contact.json"));
     let (status, body) = call(&state, request).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -107,7 +105,7 @@ async fn a_missing_contact_is_named_in_the_callers_language() {
 
 #[tokio::test]
 async fn an_oversized_body_is_refused_before_parsing() {
-    let state = state();
+    let state = state().await;
     let huge = format!("{{\"message\": \"{}\"}}", "a".repeat(state.config.max_body_bytes + 1));
     let (status, body) = call(&state, post("ville-exemple", huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -116,7 +114,7 @@ async fn an_oversized_body_is_refused_before_parsing() {
 
 #[tokio::test]
 async fn an_unknown_site_is_a_404_with_a_reason() {
-    let state = state();
+    let state = state().await;
     let (status, body) = call(&state, post("ville-inconnue", fixture("submission.json"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "unknown_site");
@@ -124,7 +122,7 @@ async fn an_unknown_site_is_a_404_with_a_reason() {
 
 #[tokio::test]
 async fn a_forbidden_origin_is_refused_and_allowed_ones_get_cors_headers() {
-    let state = state();
+    let state = state().await;
     let mut evil = post("ville-exemple", fixture("submission.json"));
     evil.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
     let (status, body) = call(&state, evil).await;
@@ -145,7 +143,7 @@ async fn a_forbidden_origin_is_refused_and_allowed_ones_get_cors_headers() {
 
 #[tokio::test]
 async fn the_widget_reads_the_sites_topics_in_its_language() {
-    let state = state();
+    let state = state().await;
     let request = Request::get("/api/v1/sites/ville-exemple/widget")
         .header(header::ACCEPT_LANGUAGE, "en")
         .body(Body::empty())
@@ -154,4 +152,56 @@ async fn the_widget_reads_the_sites_topics_in_its_language() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["topics"][0]["label"], "Roads, pavements and street lights");
     assert_eq!(body["privacy_url"], "/confidentialite.html");
+}
+
+#[tokio::test]
+async fn the_no_javascript_form_files_through_the_same_pipeline() {
+    let state = state().await;
+    let page = |body: String| {
+        Request::post("/s/ville-exemple/contact")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let html = |response: axum::response::Response| async {
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    };
+
+    let form = app(state.clone()).oneshot(Request::get("/s/ville-exemple/contact").body(Body::empty()).unwrap());
+    let form = html(form.await.unwrap()).await;
+    assert!(
+        form.contains("<label for=\"message\">Votre message *</label>") && form.contains("name=\"idempotency_key\"")
+    );
+
+    let refused =
+        app(state.clone()).oneshot(page(fixture("no-js-incomplete.txt").trim_end().to_owned())).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = html(refused).await;
+    assert!(refused.contains("Indiquez une adresse électronique ou un numéro de téléphone"), "{refused}");
+    assert!(refused.contains("Un banc cassé"), "the citizen's text is kept: {refused}");
+
+    let accepted = app(state.clone()).oneshot(page(fixture("no-js-complete.txt").trim_end().to_owned())).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    assert!(html(accepted).await.contains("Votre référence : VE-"));
+    assert_eq!(outbox_size(&state).await, 2);
+}
+
+#[tokio::test]
+async fn the_same_citizen_writing_again_lands_in_the_same_ticket_and_its_thread() {
+    let state = state().await;
+    let (_, first) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
+    let (status, again) = call(&state, post("ville-exemple", fixture("submission-again.json"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(first["reference"], again["reference"], "one ticket per request");
+
+    let outbox = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    assert_eq!(outbox.len(), 3, "the follow-up is one email to the agents, and no second acknowledgment");
+    let follow_up = &outbox[0].email;
+    let thread = outbox.iter().find(|e| e.email.kind == crate::domain::notify::EmailKind::NewTicket).unwrap();
+    assert_eq!(follow_up.in_reply_to.as_ref(), Some(&thread.email.message_id));
+    assert_eq!(follow_up.references, vec![thread.email.message_id.clone()]);
+    assert!(follow_up.subject.starts_with(&format!("[{}] Nouveau message", first["reference"].as_str().unwrap())));
+    assert!(follow_up.text.contains("reçu via formulaire du site"), "{}", follow_up.text);
 }

@@ -55,7 +55,7 @@ pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut sh
 }
 
 /// Sends what is due; returns how long to wait before the next pass.
-async fn pass(store: &Store, mailer: &Mailer, from: &Mailbox) -> Result<Duration, StoreError> {
+pub async fn pass(store: &Store, mailer: &Mailer, from: &Mailbox) -> Result<Duration, StoreError> {
     loop {
         let now = now_ms();
         let due = store.write(move |tx| tx.due(now, BATCH)).await?;

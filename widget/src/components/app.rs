@@ -4,17 +4,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlDialogElement, HtmlElement};
-use wire::Lang;
+use wire::{Lang, Submission};
 use yew::prelude::*;
 
-use crate::api;
+use crate::api::{self, Outcome};
 use crate::components::form::Form;
 use crate::components::sent::Sent;
-use crate::state::{Action, Model, Phase, Settings};
-
-const CSS: &str = include_str!("../../widget.css");
+use crate::state::{Action, Failure, Model, Phase, Settings};
+use crate::storage;
 
 /// Lets code outside Yew (the loader, through [`crate::Widget`]) send actions to the app.
 /// Actions sent before the first render wait in `pending`.
@@ -62,16 +62,78 @@ pub(crate) struct AppProps {
     pub(crate) site: AttrValue,
     pub(crate) lang: Lang,
     pub(crate) api: AttrValue,
+    /// The launcher of a dialog, which gets the focus back on close; `None` for an inline form.
     pub(crate) launcher: Option<HtmlElement>,
+    /// The topic the page preselects (`data-topic`), or empty.
+    pub(crate) topic: AttrValue,
     pub(crate) remote: Remote,
     /// The element the app is mounted in, to find its own nodes.
     pub(crate) root: Element,
 }
 
+/// Where submissions go, and where the browser keeps them meanwhile.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Target {
+    pub(crate) api: AttrValue,
+    pub(crate) site: AttrValue,
+    pub(crate) draft_key: AttrValue,
+    pub(crate) queue_key: AttrValue,
+}
+
+/// Sends a draft and records the outcome: sent (the draft is forgotten), rejected (errors
+/// shown), or queued when the network failed (sent later by [`flush`]).
+pub(crate) async fn deliver(target: &Target, draft: Submission, d: UseReducerDispatcher<Model>) {
+    match api::submit_with_retries(&target.api, &target.site, &draft).await {
+        Outcome::Accepted(reference) => {
+            storage::dequeue(&target.queue_key, &draft.idempotency_key);
+            storage::clear_draft(&target.draft_key);
+            api::announce_submitted(&reference);
+            d.dispatch(Action::Sent(reference));
+        }
+        Outcome::Rejected(problems) => d.dispatch(Action::Rejected(problems)),
+        Outcome::Failed(Failure::Network) => {
+            storage::enqueue(&target.queue_key, &draft);
+            d.dispatch(Action::Queued);
+        }
+        Outcome::Failed(failure) => d.dispatch(Action::Failed(failure)),
+    }
+}
+
+/// Sends what waits in the queue, from this page or an earlier one; runs for the page's life.
+async fn flush(target: Target, d: UseReducerDispatcher<Model>) {
+    loop {
+        for queued in storage::queued(&target.queue_key) {
+            if let Outcome::Accepted(reference) = api::submit(&target.api, &target.site, &queued).await {
+                storage::dequeue(&target.queue_key, &queued.idempotency_key);
+                let current = storage::load_draft(&target.draft_key).map(|draft| draft.idempotency_key);
+                if current.as_deref() == Some(queued.idempotency_key.as_str()) {
+                    storage::clear_draft(&target.draft_key);
+                    api::announce_submitted(&reference);
+                    d.dispatch(Action::Sent(reference));
+                }
+            }
+        }
+        api::sleep(5000).await;
+    }
+}
+
 #[component]
 pub(crate) fn App(props: &AppProps) -> Html {
     let lang = props.lang;
-    let model = use_reducer(|| Model::new(api::new_key(), lang));
+    let inline = props.launcher.is_none();
+    let target = Target {
+        api: props.api.clone(),
+        site: props.site.clone(),
+        draft_key: format!("guichet-draft:{}:{}", props.site, if inline { "inline" } else { "dialog" }).into(),
+        queue_key: format!("guichet-queue:{}", props.site).into(),
+    };
+    let model = {
+        let (key, topic) = (target.draft_key.clone(), props.topic.to_string());
+        use_reducer(move || {
+            let fresh = || Submission { idempotency_key: api::new_key(), topic, ..Submission::default() };
+            Model::new(Submission { lang, ..storage::load_draft(&key).unwrap_or_else(fresh) })
+        })
+    };
     let dialog = use_node_ref();
 
     {
@@ -80,9 +142,21 @@ pub(crate) fn App(props: &AppProps) -> Html {
         use_effect_with((), move |_| remote.connect(Callback::from(move |a| dispatcher.dispatch(a))));
     }
     {
-        let (api, site, dispatcher) = (props.api.clone(), props.site.clone(), model.dispatcher());
+        let (target, dispatcher) = (target.clone(), model.dispatcher());
         use_effect_with((), move |_| {
-            spawn_local(async move { dispatcher.dispatch(Action::Settings(api::settings(&api, &site, lang).await)) })
+            spawn_local(async move {
+                dispatcher.dispatch(Action::Settings(api::settings(&target.api, &target.site, lang).await));
+                flush(target, dispatcher).await;
+            })
+        });
+    }
+    {
+        let key = target.draft_key.clone();
+        let sent = matches!(model.phase, Phase::Sent(_));
+        use_effect_with(model.draft.clone(), move |draft| {
+            if !sent {
+                storage::save_draft(&key, draft);
+            }
         });
     }
     {
@@ -98,6 +172,21 @@ pub(crate) fn App(props: &AppProps) -> Html {
         });
     }
 
+    {
+        // The dialog focuses what it holds when shown, which may be before the form is:
+        // the first field gets the focus once both are there.
+        let root = props.root.clone();
+        let ready = matches!(model.settings, Settings::Ready(_));
+        use_effect_with((model.open, ready), move |(open, ready)| {
+            if *open
+                && *ready
+                && let Ok(Some(field)) = root.query_selector("#g-topic")
+                && let Ok(field) = field.dyn_into::<HtmlElement>()
+            {
+                let _ = field.focus();
+            }
+        });
+    }
     let t = lang.texts();
     // The dialog closes by Escape, by our button or by the loader: all end here.
     let on_closed = {
@@ -119,15 +208,24 @@ pub(crate) fn App(props: &AppProps) -> Html {
             html! { <Sent {lang} reference={reference.clone()} dispatcher={model.dispatcher()} root={props.root.clone()} /> }
         }
         (Settings::Ready(settings), _) => html! {
-            <Form {lang} model={model.clone()} settings={settings.clone()} api={props.api.clone()} site={props.site.clone()} root={props.root.clone()} />
+            <Form {lang} model={model.clone()} settings={settings.clone()} target={target.clone()} root={props.root.clone()} />
         },
         (Settings::Loading, _) => html! { <p class="note">{ t.loading }</p> },
         (Settings::Failed, _) => html! { <p class="banner" role="alert">{ t.config_error }</p> },
     };
 
+    if inline {
+        return html! {
+            <>
+                <section class="inline" aria-labelledby="g-title" lang={lang.code()}>
+                    <h2 id="g-title">{ t.dialog_title }</h2>
+                    { body }
+                </section>
+            </>
+        };
+    }
     html! {
         <>
-            <style>{ CSS }</style>
             <dialog ref={dialog} class="dialog" aria-labelledby="g-title" lang={lang.code()} onclose={on_closed}>
                 <div class="head">
                     <h2 id="g-title">{ t.dialog_title }</h2>

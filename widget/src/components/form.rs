@@ -7,7 +7,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use wire::{Field, Lang, WidgetConfig};
 use yew::prelude::*;
 
-use crate::api::{self, Outcome};
+use crate::components::app::{Target, deliver};
 use crate::components::field::{Kind, TextField};
 use crate::state::{Action, Failure, Model, Phase};
 
@@ -16,8 +16,7 @@ pub(crate) struct FormProps {
     pub(crate) lang: Lang,
     pub(crate) model: UseReducerHandle<Model>,
     pub(crate) settings: WidgetConfig,
-    pub(crate) api: AttrValue,
-    pub(crate) site: AttrValue,
+    pub(crate) target: Target,
     pub(crate) root: Element,
 }
 
@@ -56,7 +55,7 @@ pub(crate) fn Form(p: &FormProps) -> Html {
         })
     };
     let send = {
-        let (model, api, site) = (p.model.clone(), p.api.clone(), p.site.clone());
+        let (model, target) = (p.model.clone(), p.target.clone());
         let topics: Vec<String> = p.settings.topics.iter().map(|t| t.id.clone()).collect();
         move || {
             if model.phase == Phase::Sending {
@@ -69,14 +68,8 @@ pub(crate) fn Form(p: &FormProps) -> Html {
                 return;
             }
             model.dispatch(Action::Sending);
-            let (draft, d, api, site) = (model.draft.clone(), model.dispatcher(), api.clone(), site.clone());
-            spawn_local(async move {
-                d.dispatch(match api::submit(&api, &site, &draft).await {
-                    Outcome::Accepted(reference) => Action::Sent(reference),
-                    Outcome::Rejected(problems) => Action::Rejected(problems),
-                    Outcome::Failed(failure) => Action::Failed(failure),
-                })
-            });
+            let (draft, d, target) = (model.draft.clone(), model.dispatcher(), target.clone());
+            spawn_local(async move { deliver(&target, draft, d).await });
         }
     };
     let onsubmit = {
@@ -89,6 +82,12 @@ pub(crate) fn Form(p: &FormProps) -> Html {
     let retry = Callback::from(move |_: MouseEvent| send());
 
     let banner = match (&m.phase, m.problems.is_empty()) {
+        (Phase::Queued, _) => html! {
+            <div class="banner info">
+                <p>{ t.queued }</p>
+                <button type="button" class="secondary" onclick={retry.clone()}>{ t.retry }</button>
+            </div>
+        },
         (Phase::Failed(failure), _) => html! {
             <div class="banner">
                 <p>{ if *failure == Failure::Network { t.network_error } else { t.server_error } }</p>
@@ -102,6 +101,7 @@ pub(crate) fn Form(p: &FormProps) -> Html {
     let consent_problem = m.problem(Field::Consent);
     let sending = m.phase == Phase::Sending;
     let d = &m.draft;
+    let needs_location = p.settings.topics.iter().any(|topic| topic.id == d.topic && topic.location);
 
     html! {
         <form novalidate=true {onsubmit}>
@@ -111,7 +111,7 @@ pub(crate) fn Form(p: &FormProps) -> Html {
 
             <div class={classes!("field", topic_problem.map(|_| "invalid"))}>
                 <label for="g-topic">{ t.topic_label }<span class="req" aria-hidden="true">{ " *" }</span></label>
-                <select id="g-topic" onchange={on_topic} aria-required="true" autofocus=true
+                <select id="g-topic" onchange={on_topic} aria-required="true"
                     aria-invalid={topic_problem.map(|_| "true")} aria-describedby={topic_problem.map(|_| "g-topic-error")}>
                     <option value="" selected={d.topic.is_empty()}>{ t.topic_placeholder }</option>
                     { for p.settings.topics.iter().map(|topic| html! {
@@ -125,6 +125,10 @@ pub(crate) fn Form(p: &FormProps) -> Html {
 
             <TextField id="g-message" field={Field::Message} label={t.message_label} kind={Kind::TextArea} required=true
                 value={d.message.clone()} lang={p.lang} problem={m.problem(Field::Message)} oninput={edit.clone()} />
+            if needs_location {
+                <TextField id="g-location" field={Field::Location} label={t.location_label} kind={Kind::Text("text")}
+                    autocomplete="street-address" value={d.location.clone()} lang={p.lang} problem={m.problem(Field::Location)} oninput={edit.clone()} />
+            }
             <TextField id="g-name" field={Field::Name} label={t.name_label} kind={Kind::Text("text")} required=true
                 autocomplete="name" value={d.name.clone()} lang={p.lang} problem={m.problem(Field::Name)} oninput={edit.clone()} />
 

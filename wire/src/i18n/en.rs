@@ -32,6 +32,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     server_error: "The service is temporarily unavailable. Your text is kept.",
     config_error: "The form could not be loaded.",
     retry: "Try again",
+    queued: "The connection failed: your message is kept in this browser and will be sent automatically as soon as the connection is back.",
     topic_required: "Choose a topic.",
     message_required: "Write your message.",
     name_required: "Give your name.",

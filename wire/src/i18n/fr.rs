@@ -32,6 +32,7 @@ pub(super) static CATALOGUE: Catalogue = Catalogue {
     server_error: "Le service est momentanément indisponible. Votre texte est conservé.",
     config_error: "Le formulaire n’a pas pu être chargé.",
     retry: "Réessayer",
+    queued: "La connexion a échoué : votre message est gardé dans ce navigateur et sera envoyé automatiquement dès que la connexion reviendra.",
     topic_required: "Choisissez un sujet.",
     message_required: "Écrivez votre message.",
     name_required: "Indiquez votre nom.",

@@ -1,0 +1,517 @@
+//! The rules, strongest evidence first: the thread (a reply, a reference), then the same
+//! citizen, then another identity under a fitting name, then other citizens' reports of the same
+//! occurrence. Each rule needs several cues to agree, because a wrong merge costs more than a
+//! missed one.
+
+use super::identity::{Identity, Name, NameFit, identities, name_fit};
+use super::lexicon::Concept;
+use super::places::{self, Fit, Place, PlaceFit};
+use super::text::{self, Cues};
+use super::{Decision, Engine, IncidentChoice, Reasons, TicketState, name_key, place_key, seen_key};
+use crate::domain::message::InboundMessage;
+
+/// Everything the rules read from a message, computed once.
+pub(crate) struct Features {
+    pub(crate) time: i64,
+    pub(crate) identities: Vec<Identity>,
+    pub(crate) name: Option<Name>,
+    pub(crate) shingles: Vec<u32>,
+    /// Words of its own beyond greetings and chatter.
+    pub(crate) content: usize,
+    pub(crate) places: Vec<Place>,
+    pub(crate) concepts: u64,
+    pub(crate) cues: Cues,
+    pub(crate) dates: Vec<u16>,
+    pub(crate) references: Vec<String>,
+    pub(crate) in_reply_to: Option<String>,
+    pub(crate) topic: Option<String>,
+}
+
+impl Features {
+    pub(crate) fn of(m: &InboundMessage) -> Features {
+        let subject = m.subject.as_deref().map(text::strip_subject).unwrap_or("");
+        let words = text::new_words(&m.body);
+        let tokens = text::expand(text::tokenize(&format!("{subject}\n{words}")));
+        let english = text::is_english(&tokens);
+        let stems = text::stems(&tokens, english);
+        let mut places = places::extract(&tokens);
+        if let Some(location) = &m.location {
+            for p in places::from_location(&text::expand(text::tokenize(location))) {
+                if !places.iter().any(|q| q.kind == p.kind && q.name == p.name) {
+                    places.push(p);
+                }
+            }
+        }
+        let mut references = Vec::new();
+        for s in [m.subject.as_deref(), Some(m.body.as_str()), m.in_reply_to.as_deref()].into_iter().flatten() {
+            for r in find_references(s) {
+                if !references.contains(&r) {
+                    references.push(r);
+                }
+            }
+        }
+        // The form's topic ("eclairage", "eau") names a concept as surely as the text does.
+        let topic_concepts = m.topic.as_deref().map_or(0, |t| text::concepts(&text::tokenize(t)));
+        let concepts = text::concepts(&tokens) | topic_concepts;
+        Features {
+            time: m.received_at.unix_timestamp(),
+            identities: identities(&m.from),
+            name: Name::of(&m.from),
+            shingles: text::shingles(&stems),
+            content: stems.len(),
+            places,
+            concepts,
+            cues: text::cues(&tokens, concepts),
+            dates: text::dates(&tokens),
+            references,
+            in_reply_to: m.in_reply_to.clone(),
+            topic: m.topic.clone(),
+        }
+    }
+
+    /// Reports something wrong, rather than asking how or when.
+    pub(crate) fn reports(&self) -> bool {
+        self.cues.problem || !self.cues.question
+    }
+
+    /// Nothing of its own to compare: "Merci, c'est réparé", "Toujours rien ??".
+    fn contentless(&self) -> bool {
+        self.content <= 2 && self.concepts == 0 && self.places.is_empty()
+    }
+}
+
+/// Ticket references such as `VE-2026-000123`, also inside `<ticket.ve-2026-000123@…>`.
+pub(crate) fn find_references(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let letters = b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let mut j = i + letters;
+        let year = j < b.len() && b[j] == b'-' && b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count() == 4;
+        if (1..=8).contains(&letters) && year {
+            j += 5;
+            let digits = if j < b.len() && b[j] == b'-' {
+                b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count()
+            } else {
+                0
+            };
+            if digits >= 3 {
+                let end = j + 1 + digits;
+                if end >= b.len() || !b[end].is_ascii_alphanumeric() {
+                    out.push(s[i..end].to_uppercase());
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += letters.max(1);
+    }
+    out
+}
+
+/// How a message relates to one ticket's matter.
+struct Matter {
+    similarity: f32,
+    place: PlaceFit,
+    shared: u64,
+    /// Both name topics and none is shared.
+    disjoint: bool,
+    shared_date: bool,
+    same_topic: bool,
+    /// Seconds between the message and the ticket's span of messages.
+    gap: i64,
+}
+
+impl Matter {
+    fn place_verdict(&self) -> Fit {
+        self.place.verdict(self.shared & Concept::area_bits() != 0)
+    }
+}
+
+/// How many of a citizen's tickets (newest first) a decision reads: an association writing daily
+/// must not make every decision slow.
+const OWN_CAP: usize = 256;
+
+/// How many index nodes one key may cost a decision: the newest are the ones the windows want.
+const WALK_CAP: usize = 256;
+
+/// A citizen writing again about a matter of the same incident kind within this time is the
+/// same matter, even in other words ("l'eau est revenue mais marron").
+const SAME_KIND_GAP: i64 = 3 * 24 * 3600;
+
+impl Engine {
+    pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
+        if let Some(d) = self.by_thread(site, f) {
+            return d;
+        }
+        let nodes: Vec<u32> = f.identities.iter().filter_map(|i| self.registry.get(site, i)).collect();
+        let mut own: Vec<u32> = Vec::new();
+        for &n in &nodes {
+            for c in self.registry.citizen(n) {
+                for s in self.registry.tickets_of(c).take(OWN_CAP) {
+                    if !own.contains(&s)
+                        && self.tickets[s as usize].nodes.contains(&c)
+                        && !nodes.iter().any(|&n| self.forbidden.contains(&(n, s)))
+                    {
+                        own.push(s);
+                    }
+                }
+            }
+        }
+        if let Some(d) = self.by_citizen(f, &own) {
+            return d;
+        }
+        let mut named: Vec<u32> = Vec::new();
+        if let Some(d) = self.by_name(site, f, &nodes, &own, &mut named) {
+            return d;
+        }
+        self.by_incident(site, f, &own, &named)
+    }
+
+    fn matter(&self, f: &Features, t: &TicketState) -> Matter {
+        let shared = f.concepts & t.concepts;
+        let gap = if f.time < t.first {
+            t.first - f.time
+        } else if f.time > t.last {
+            f.time - t.last
+        } else {
+            0
+        };
+        Matter {
+            similarity: t.sketch.overlap(&f.shingles),
+            place: places::compare(&f.places, &t.places),
+            shared,
+            disjoint: f.concepts != 0 && t.concepts != 0 && shared == 0,
+            shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
+            same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
+            gap,
+        }
+    }
+
+    fn by_thread(&self, site: u32, f: &Features) -> Option<Decision> {
+        if let Some(irt) = &f.in_reply_to
+            && let Some(&m) = self.seen.get(&seen_key(site, irt))
+        {
+            let t = &self.tickets[self.messages[m as usize].ticket as usize];
+            let reasons = Reasons {
+                rule: "thread".into(),
+                thread: Some(format!("in reply to {irt}")),
+                headline: format!("replies to message {irt}"),
+                ..Reasons::default()
+            };
+            return Some(Decision::FollowUp { ticket: t.id, reasons });
+        }
+        for r in &f.references {
+            if let Some(id) = self.references.get(r)
+                && let Some(&slot) = self.slots.get(id)
+                && self.tickets[slot as usize].site == site
+            {
+                let reasons = Reasons {
+                    rule: "reference".into(),
+                    thread: Some(format!("reference {r}")),
+                    headline: format!("names the ticket reference {r}"),
+                    ..Reasons::default()
+                };
+                return Some(Decision::FollowUp { ticket: *id, reasons });
+            }
+        }
+        None
+    }
+
+    /// Same citizen (a shared or linked identity): the same matter continues the ticket; a
+    /// different matter is a new ticket.
+    fn by_citizen(&self, f: &Features, own: &[u32]) -> Option<Decision> {
+        let c = &self.config;
+        let mut best: Option<(f32, u32, Matter, &'static str)> = None;
+        for &slot in own {
+            let t = &self.tickets[slot as usize];
+            let m = self.matter(f, t);
+            if m.gap > c.ticket_window.whole_seconds() {
+                continue;
+            }
+            let pv = m.place_verdict();
+            let why = self.citizen_rule(f, &m, pv);
+            let Some(why) = why else { continue };
+            let days = m.gap as f32 / 86_400.0;
+            // Evidence of the matter first; a message with nothing of its own goes to the
+            // ticket the citizen was last writing about.
+            let score = if why == "nothing new of its own" || why == "continues the conversation" {
+                -days
+            } else {
+                100.0 + m.similarity + if pv == Fit::Strong { 0.5 } else { 0.0 } + if m.shared != 0 { 0.3 } else { 0.0 }
+                    - days * 0.01
+            };
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, slot, m, why));
+            }
+        }
+        let (_, slot, m, why) = best?;
+        let t = &self.tickets[slot as usize];
+        let shared_ids: Vec<String> = f
+            .identities
+            .iter()
+            .filter(|i| {
+                self.registry.get(t.site, i).is_some_and(|n| {
+                    let r = self.registry.root(n);
+                    t.nodes.iter().any(|x| self.registry.root(*x) == r)
+                })
+            })
+            .map(ToString::to_string)
+            .collect();
+        let rule = if why == "nothing new of its own" || why == "continues the conversation" {
+            "conversation"
+        } else {
+            "same-citizen"
+        };
+        let mut reasons = self.reasons(rule, f, &m);
+        reasons.identities = shared_ids;
+        reasons.cues.push(why.to_owned());
+        reasons.headline = format!(
+            "same citizen ({}), {why}",
+            if reasons.identities.is_empty() { "linked identity".to_owned() } else { reasons.identities.join(", ") }
+        );
+        Some(Decision::FollowUp { ticket: t.id, reasons })
+    }
+
+    /// Why a message of the same citizen continues this ticket, if it does.
+    fn citizen_rule(&self, f: &Features, m: &Matter, pv: Fit) -> Option<&'static str> {
+        let c = &self.config;
+        // The writer says it is something else, or it is somewhere else, or about another topic.
+        let other = f.cues.new_matter
+            || (pv == Fit::Conflict && m.similarity < 0.6)
+            || (m.disjoint && m.similarity < c.follow_similarity);
+        if other {
+            return None;
+        }
+        let same_place_topic = m.shared != 0 || (f.concepts == 0 && (f.cues.still || f.cues.recall || f.cues.problem));
+        let same_topic = m.shared != 0
+            && (m.similarity >= c.topic_similarity
+                || f.cues.still
+                || f.cues.recall
+                || m.shared_date
+                || pv == Fit::Weak
+                || (m.shared & Concept::incident_bits() != 0 && m.gap <= SAME_KIND_GAP));
+        let conversation = m.gap <= c.conversation_gap.whole_seconds()
+            && f.concepts == 0
+            && f.places.is_empty()
+            && (f.cues.recall || f.cues.still);
+        if pv == Fit::Strong && same_place_topic {
+            Some("same place")
+        } else if m.similarity >= c.follow_similarity {
+            Some("similar words")
+        } else if same_topic {
+            Some("same topic")
+        } else if f.contentless() {
+            Some("nothing new of its own")
+        } else if conversation {
+            Some("continues the conversation")
+        } else {
+            None
+        }
+    }
+
+    /// Another identity under a fitting name ("Karim B." on Messenger, "Karim Benali" on the
+    /// widget): the same request only with strong agreement on the matter.
+    fn by_name(&self, site: u32, f: &Features, nodes: &[u32], own: &[u32], named: &mut Vec<u32>) -> Option<Decision> {
+        let c = &self.config;
+        let name = f.name.as_ref()?;
+        // Someone who says they wrote before is believed over the whole ticket window.
+        let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
+        let since = f.time - window.whole_seconds();
+        let mut candidates = Vec::new();
+        for tok in name.full_tokens() {
+            self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates);
+        }
+        let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
+        let has_phone = f.identities.iter().any(|i| matches!(i, Identity::Phone(_)));
+        let mut best: Option<(f32, u32, Matter, NameFit, &'static str)> = None;
+        for slot in candidates {
+            let t = &self.tickets[slot as usize];
+            if own.contains(&slot) || nodes.iter().any(|&n| self.forbidden.contains(&(n, slot))) {
+                continue;
+            }
+            let fits: Vec<NameFit> = t.names.iter().map(|n| name_fit(name, &Name::from_compact(n))).collect();
+            if fits.is_empty() || fits.contains(&NameFit::Conflict) {
+                continue;
+            }
+            let fit = fits.iter().copied().max().unwrap_or(NameFit::Unknown);
+            if fit == NameFit::Strong {
+                named.push(slot);
+            }
+            // Two different phones are two people, whatever the names say.
+            let their_phones = t.nodes.iter().any(|&n| self.registry.is_phone(n));
+            if has_phone && their_phones && !phones.iter().any(|p| t.nodes.contains(p)) {
+                continue;
+            }
+            let m = self.matter(f, t);
+            if m.gap > window.whole_seconds() || (fit != NameFit::Strong && m.gap > c.name_window.whole_seconds()) {
+                continue;
+            }
+            let pv = m.place_verdict();
+            if f.cues.new_matter || pv == Fit::Conflict || m.disjoint {
+                continue;
+            }
+            let why: Option<&'static str> = match fit {
+                NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
+                NameFit::Strong if m.similarity >= c.name_similarity && (m.shared != 0 || pv == Fit::Strong) => {
+                    Some("similar words")
+                }
+                NameFit::Strong
+                    if f.cues.recall && (m.shared != 0 || pv == Fit::Strong || m.similarity >= c.name_similarity) =>
+                {
+                    Some("refers to an earlier message")
+                }
+                NameFit::Weak
+                    if f.cues.recall
+                        && m.shared != 0
+                        && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
+                        && m.gap <= SAME_KIND_GAP =>
+                {
+                    Some("refers to an earlier message")
+                }
+                _ => None,
+            };
+            let Some(why) = why else { continue };
+            let score = m.similarity
+                + if pv == Fit::Strong { 0.5 } else { 0.0 }
+                + if fit == NameFit::Strong { 0.3 } else { 0.0 };
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, slot, m, fit, why));
+            }
+        }
+        let (_, slot, m, fit, why) = best?;
+        let t = &self.tickets[slot as usize];
+        let mut reasons = self.reasons("same-name", f, &m);
+        let other = t.names.iter().map(|n| n.trim_start_matches('~')).collect::<Vec<_>>().join(" / ");
+        reasons.name =
+            Some(format!("{} ~ {other} ({})", name.joined(), if fit == NameFit::Strong { "strong" } else { "weak" }));
+        reasons.cues.push(why.to_owned());
+        reasons.headline = format!("same person under another identity: fitting name, {why}");
+        Some(Decision::FollowUp { ticket: t.id, reasons })
+    }
+
+    /// Other citizens' reports of the same occurrence: same place, same kind of problem.
+    fn by_incident(&self, site: u32, f: &Features, own: &[u32], named: &[u32]) -> Decision {
+        let c = &self.config;
+        let new = |reasons: Reasons| Decision::NewTicket { incident: IncidentChoice::None, reasons };
+        let mut plain =
+            Reasons { rule: "new".into(), headline: "no ticket of the same request".into(), ..Reasons::default() };
+        if f.places.is_empty()
+            || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0)
+        {
+            return new(plain);
+        }
+        if f.cues.personal {
+            plain.cues.push("a problem of one person".into());
+            return new(plain);
+        }
+        if !f.reports() {
+            plain.cues.push("an information request".into());
+            return new(plain);
+        }
+        // "Still no light": an occurrence that goes on is grouped over the longer window.
+        let window = if f.cues.still { c.ticket_window.max(c.incident_window) } else { c.incident_window };
+        let since = f.time - window.whole_seconds();
+        let mut candidates = Vec::new();
+        for p in &f.places {
+            for (kind, k) in p.keys() {
+                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates);
+            }
+        }
+        let mut best: Option<(f32, u32, Matter)> = None;
+        for slot in candidates {
+            let t = &self.tickets[slot as usize];
+            if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
+                continue;
+            }
+            let m = self.matter(f, t);
+            if m.gap > window.whole_seconds() {
+                continue;
+            }
+            let shared = m.shared & Concept::incident_bits();
+            let pv = m.place.verdict(shared & Concept::area_bits() != 0);
+            let ok = if shared != 0 {
+                pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
+            } else {
+                // A kind of problem the lexicon does not know: the same place, both saying
+                // something is wrong, in much the same words, and no personal topic.
+                let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
+                pv == Fit::Strong
+                    && f.cues.problem
+                    && t.problem
+                    && personal_topics == 0
+                    && m.similarity >= c.follow_similarity
+            };
+            if !ok {
+                continue;
+            }
+            // Prefer a ticket already in an incident, then the closest.
+            let score = m.similarity
+                + if pv == Fit::Strong { 1.0 } else { 0.0 }
+                + 0.1 * shared.count_ones() as f32
+                + if t.incident.is_some() { 0.5 } else { 0.0 };
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, slot, m));
+            }
+        }
+        let Some((_, slot, m)) = best else { return new(plain) };
+        let t = &self.tickets[slot as usize];
+        let mut reasons = self.reasons("incident", f, &m);
+        let incident = match t.incident {
+            Some(i) => {
+                reasons.headline = format!("another citizen's report of the same occurrence: joins incident {}", i.0);
+                IncidentChoice::Join(i)
+            }
+            None => {
+                reasons.headline = format!(
+                    "another citizen's report of the same occurrence: starts an incident with ticket {}",
+                    t.id.0
+                );
+                IncidentChoice::StartWith(t.id)
+            }
+        };
+        Decision::NewTicket { incident, reasons }
+    }
+
+    fn reasons(&self, rule: &str, f: &Features, m: &Matter) -> Reasons {
+        let mut cues = Vec::new();
+        if f.cues.recall {
+            cues.push("refers to an earlier message".to_owned());
+        }
+        if f.cues.still {
+            cues.push("says the matter goes on".to_owned());
+        }
+        if m.shared_date {
+            cues.push("same date".to_owned());
+        }
+        if m.same_topic {
+            cues.push("same form topic".to_owned());
+        }
+        Reasons {
+            rule: rule.to_owned(),
+            similarity: Some((m.similarity * 100.0).round() / 100.0),
+            places: m.place.shared.clone(),
+            topics: Concept::names(m.shared).into_iter().map(str::to_owned).collect(),
+            cues,
+            ..Reasons::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_found_in_text_and_headers() {
+        assert_eq!(find_references("Re: votre demande VE-2026-000123 ?"), ["VE-2026-000123"]);
+        assert_eq!(find_references("<ticket.ve-2026-000007@ville.fr>"), ["VE-2026-000007"]);
+        assert!(find_references("né le 14-02-1987, tel 06-12-34").is_empty());
+        assert!(find_references("XVE-2026-12").is_empty());
+    }
+}

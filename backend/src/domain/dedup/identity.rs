@@ -1,0 +1,443 @@
+//! Who wrote: normalised identities (email, E.164 phone, social handle), the registry that
+//! links them into citizens, and the weak cue of a compatible name.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::text::fold;
+use crate::domain::message::Sender;
+
+/// One way to reach a citizen, normalised so that equal means the same mailbox, line or account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Identity {
+    Email(String),
+    /// E.164, e.g. `+33612345678`.
+    Phone(String),
+    /// `<channel>:<id>`, e.g. `messenger:2783641`.
+    Handle(String),
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Identity::Email(e) => write!(f, "email:{e}"),
+            Identity::Phone(p) => write!(f, "phone:{p}"),
+            Identity::Handle(h) => f.write_str(h),
+        }
+    }
+}
+
+/// The identities a sender's fields name, normalised and without duplicates.
+///
+/// A WhatsApp handle is a phone number (Meta's `wa_id` has the country code and no `+`), so it
+/// also yields that phone: this is how a WhatsApp message finds a phone given on the widget.
+pub fn identities(from: &Sender) -> Vec<Identity> {
+    let mut out = Vec::new();
+    if let Some(e) = from.email.as_deref().and_then(normalise_email) {
+        out.push(Identity::Email(e));
+    }
+    if let Some(p) = from.phone.as_deref().and_then(normalise_phone) {
+        out.push(Identity::Phone(p));
+    }
+    if let Some(h) = from.handle.as_deref().and_then(normalise_handle) {
+        if let Some(number) = h.strip_prefix("whatsapp:")
+            && let Some(p) = normalise_phone(&format!("+{}", number.trim_start_matches('+')))
+        {
+            out.push(Identity::Phone(p));
+        }
+        out.push(Identity::Handle(h));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn normalise_email(raw: &str) -> Option<String> {
+    let e = raw.trim().trim_start_matches("mailto:").trim_matches(|c| c == '<' || c == '>').to_lowercase();
+    let (local, domain) = e.split_once('@')?;
+    (!local.is_empty() && domain.contains('.') && !e.contains(char::is_whitespace)).then_some(e)
+}
+
+/// French numbers by default: `06 12 34 56 78`, `0612345678`, `+33 6 12…`, `0033 6…`,
+/// `+33 (0)6…` are all `+33612345678`. Other international numbers keep their country code.
+pub(crate) fn normalise_phone(raw: &str) -> Option<String> {
+    let raw = raw.trim().replace("(0)", "");
+    let plus = raw.starts_with('+');
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let e164 = if plus {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else if digits.len() == 10 && digits.starts_with('0') {
+        format!("33{}", &digits[1..])
+    } else if digits.len() == 9 && !digits.starts_with('0') {
+        format!("33{digits}")
+    } else if digits.len() == 11 && digits.starts_with("33") {
+        digits
+    } else {
+        return (digits.len() >= 6).then_some(digits);
+    };
+    // A French number written with its trunk zero after the country code: +33 06…
+    let e164 = match e164.strip_prefix("330") {
+        Some(rest) if rest.len() == 9 => format!("33{rest}"),
+        _ => e164,
+    };
+    (8..=15).contains(&e164.len()).then(|| format!("+{e164}"))
+}
+
+fn normalise_handle(raw: &str) -> Option<String> {
+    let (channel, id) = raw.trim().split_once(':')?;
+    let (channel, id) = (channel.trim().to_lowercase(), id.trim());
+    (!channel.is_empty() && !id.is_empty()).then(|| format!("{channel}:{id}"))
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Citizens: identities linked when they appear in one message or when an agent links them.
+/// A union-find per site (identities are hashed with their site, so sites never meet), kept in
+/// flat vectors: about 40 bytes per identity, no allocation per identity.
+#[derive(Default)]
+pub(crate) struct Registry {
+    /// Hash of (site, identity) → node. 64 bits: a collision among millions is negligible.
+    nodes: HashMap<u64, u32>,
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    /// Members of a citizen form a ring through `next`, so a union splices two rings.
+    next: Vec<u32>,
+    phone: Vec<bool>,
+    /// Head of each node's chain of tickets in `chain`.
+    head: Vec<u32>,
+    /// (ticket slot, next link).
+    chain: Vec<(u32, u32)>,
+}
+
+fn identity_key(site: u32, identity: &Identity) -> u64 {
+    let (kind, value): (&[u8], &str) = match identity {
+        Identity::Email(e) => (b"e", e),
+        Identity::Phone(p) => (b"p", p),
+        Identity::Handle(h) => (b"h", h),
+    };
+    super::text::hash_str(&[b"i", &site.to_le_bytes(), kind, value.as_bytes()])
+}
+
+impl Registry {
+    pub(crate) fn get(&self, site: u32, identity: &Identity) -> Option<u32> {
+        self.nodes.get(&identity_key(site, identity)).copied()
+    }
+
+    pub(crate) fn intern(&mut self, site: u32, identity: &Identity) -> u32 {
+        if let Some(n) = self.get(site, identity) {
+            return n;
+        }
+        let n = self.parent.len() as u32;
+        self.nodes.insert(identity_key(site, identity), n);
+        self.parent.push(n);
+        self.size.push(1);
+        self.next.push(n);
+        self.phone.push(matches!(identity, Identity::Phone(_)));
+        self.head.push(NONE);
+        n
+    }
+
+    pub(crate) fn root(&self, mut n: u32) -> u32 {
+        while self.parent[n as usize] != n {
+            n = self.parent[n as usize];
+        }
+        n
+    }
+
+    pub(crate) fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return;
+        }
+        // Smaller under larger keeps paths short without compression (reads stay `&self`).
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        self.next.swap(big as usize, small as usize);
+    }
+
+    /// Every node of the citizen `n` belongs to.
+    pub(crate) fn citizen(&self, n: u32) -> Vec<u32> {
+        let mut out = vec![n];
+        let mut at = self.next[n as usize];
+        while at != n {
+            out.push(at);
+            at = self.next[at as usize];
+        }
+        out
+    }
+
+    pub(crate) fn is_phone(&self, n: u32) -> bool {
+        self.phone[n as usize]
+    }
+
+    /// Tickets where `n` appeared, newest first. After a split a ticket may still be listed
+    /// here; callers check the ticket's own nodes.
+    pub(crate) fn tickets_of(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.head[n as usize];
+        std::iter::from_fn(move || {
+            if at == NONE {
+                return None;
+            }
+            let (slot, next) = self.chain[at as usize];
+            at = next;
+            Some(slot)
+        })
+    }
+
+    pub(crate) fn add_ticket(&mut self, n: u32, slot: u32) {
+        if self.tickets_of(n).any(|s| s == slot) {
+            return;
+        }
+        let link = self.chain.len() as u32;
+        self.chain.push((slot, self.head[n as usize]));
+        self.head[n as usize] = link;
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.nodes.capacity() * 13
+            + self.parent.capacity() * 4
+            + self.size.capacity() * 4
+            + self.next.capacity() * 4
+            + self.phone.capacity()
+            + self.head.capacity() * 4
+            + self.chain.capacity() * 8
+    }
+}
+
+/// A person's name as comparable tokens: folded, civilities dropped, initials kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Name {
+    pub(crate) tokens: Vec<String>,
+    /// A username rather than a name ("elodie.bzh", "chloe_mrtn"): its extra parts are
+    /// nicknames, not a second surname, so they never contradict a real name.
+    pub(crate) loose: bool,
+}
+
+const CIVILITIES: &[&str] =
+    &["m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "mrs", "ms", "miss", "dr", "docteur", "pr", "me"];
+
+impl Name {
+    /// From the sender's name, or failing that the local part of their email
+    /// (`karim.benali@…` names Karim Benali as well as a form would).
+    pub(crate) fn of(from: &Sender) -> Option<Name> {
+        let from_name = from.name.as_deref().and_then(Name::parse);
+        from_name.or_else(|| {
+            let local = from.email.as_deref()?.split('@').next()?;
+            let n = Name::parse(&local.replace(['.', '_', '-'], " "))?;
+            // `jdupont` or `contact` say nothing reliable about a person.
+            (n.tokens.len() >= 2).then_some(n)
+        })
+    }
+
+    pub(crate) fn parse(raw: &str) -> Option<Name> {
+        let raw = raw.trim();
+        let loose = !raw.contains(char::is_whitespace)
+            && (raw.contains(['.', '_']) || raw.chars().any(|c| c.is_ascii_digit()) || raw.starts_with('@'));
+        let folded = fold(raw);
+        let mut tokens: Vec<String> = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty() && !t.chars().all(|c| c.is_ascii_digit()))
+            .map(str::to_owned)
+            .collect();
+        // "M. Lefèvre", "Mme Josiane Picard": a civility leads; "Sophie M" ends with an initial.
+        while tokens.len() > 1 && CIVILITIES.contains(&tokens[0].as_str()) {
+            tokens.remove(0);
+        }
+        tokens.truncate(4);
+        (!tokens.is_empty()).then_some(Name { tokens, loose })
+    }
+
+    pub(crate) fn joined(&self) -> String {
+        self.tokens.join(" ")
+    }
+
+    /// Full tokens (not initials): what the name index is keyed by.
+    pub(crate) fn full_tokens(&self) -> impl Iterator<Item = &str> {
+        self.tokens.iter().map(String::as_str).filter(|t| t.chars().count() >= 2)
+    }
+
+    /// One string, as a ticket keeps it: "karim benali", or "~elodie bzh" for a username.
+    pub(crate) fn compact(&self) -> Box<str> {
+        let joined = self.joined();
+        if self.loose { format!("~{joined}").into() } else { joined.into() }
+    }
+
+    pub(crate) fn from_compact(s: &str) -> Name {
+        let (loose, s) = match s.strip_prefix('~') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        Name { tokens: s.split(' ').map(str::to_owned).collect(), loose }
+    }
+}
+
+/// How well two names fit one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NameFit {
+    /// Two different given names or surnames: Nguyen Van Minh is not Nguyen Thi Lan.
+    Conflict,
+    Unknown,
+    /// One shared token and nothing against it ("Julie" and "Julie Martin").
+    Weak,
+    /// Two shared tokens, or one and a matching initial ("Karim B." and "Karim Benali").
+    Strong,
+}
+
+pub(crate) fn name_fit(a: &Name, b: &Name) -> NameFit {
+    let (mut used_a, mut used_b) = (vec![false; a.tokens.len()], vec![false; b.tokens.len()]);
+    let mut full = 0;
+    for (i, ta) in a.tokens.iter().enumerate() {
+        if ta.chars().count() < 2 {
+            continue;
+        }
+        if let Some(j) = b
+            .tokens
+            .iter()
+            .enumerate()
+            .position(|(j, tb)| !used_b[j] && tb.chars().count() >= 2 && tokens_equal(ta, tb))
+        {
+            used_a[i] = true;
+            used_b[j] = true;
+            full += 1;
+        }
+    }
+    let initials = match_initials(a, &mut used_a, b, &mut used_b) + match_initials(b, &mut used_b, a, &mut used_a);
+    let left_a = !a.loose && used_a.iter().any(|u| !*u);
+    let left_b = !b.loose && used_b.iter().any(|u| !*u);
+    if full == 0 {
+        return if used_a.iter().any(|u| !*u) && used_b.iter().any(|u| !*u) && !(a.loose || b.loose) {
+            NameFit::Conflict
+        } else {
+            NameFit::Unknown
+        };
+    }
+    if left_a && left_b {
+        return NameFit::Conflict;
+    }
+    if full >= 2 || initials >= 1 { NameFit::Strong } else { NameFit::Weak }
+}
+
+/// Initials and short forms of `x` ("B.", "Mat") against unused full tokens of `y` ("Benali",
+/// "Mathieu").
+fn match_initials(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize {
+    let mut n = 0;
+    for (i, t) in x.tokens.iter().enumerate() {
+        let len = t.chars().count();
+        // Short forms: "Max" for Maxime, "Mat" for Mathieu; not "Jean" for Jeanne.
+        let short_form = (3..=4).contains(&len);
+        if ux[i] || !(len == 1 || short_form) {
+            continue;
+        }
+        let min_len = if len == 1 { 2 } else { len + 3 };
+        let fits = |u: &String| (u.chars().count() >= min_len && u.starts_with(t.as_str())) || (len == 1 && u == t);
+        if let Some(j) = y.tokens.iter().enumerate().position(|(j, u)| !uy[j] && fits(u)) {
+            ux[i] = true;
+            uy[j] = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Equal, or one typo apart in a long token (Benali / Bennali).
+fn tokens_equal(a: &str, b: &str) -> bool {
+    a == b || (a.chars().count() >= 5 && b.chars().count() >= 5 && super::text::within_one_edit(a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sender(name: Option<&str>, email: Option<&str>, phone: Option<&str>, handle: Option<&str>) -> Sender {
+        Sender {
+            name: name.map(str::to_owned),
+            email: email.map(str::to_owned),
+            phone: phone.map(str::to_owned),
+            handle: handle.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        let cases = [
+            ("06 12 34 56 78", Some("+33612345678")),
+            ("0612345678", Some("+33612345678")),
+            ("+33 6 12 34 56 78", Some("+33612345678")),
+            ("0033 6 12 34 56 78", Some("+33612345678")),
+            ("+33 (0)6 12 34 56 78", Some("+33612345678")),
+            ("06.44.18.72.05", Some("+33644187205")),
+            ("33612345678", Some("+33612345678")),
+            ("+44 20 7946 0018", Some("+442079460018")),
+            ("12", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_phone(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_sender_yields_its_normalised_identities() {
+        let cases = [
+            (
+                sender(Some("Claire"), Some(" Claire.Dubois@Example.FR "), Some("06 12 34 56 78"), None),
+                vec![Identity::Email("claire.dubois@example.fr".into()), Identity::Phone("+33612345678".into())],
+            ),
+            (
+                sender(None, None, None, Some("whatsapp:33612345678")),
+                vec![Identity::Phone("+33612345678".into()), Identity::Handle("whatsapp:33612345678".into())],
+            ),
+            (
+                sender(None, None, Some("+33612345678"), Some("WhatsApp:33612345678")),
+                vec![Identity::Phone("+33612345678".into()), Identity::Handle("whatsapp:33612345678".into())],
+            ),
+            (sender(Some("x"), Some("not an email"), None, Some("messenger:")), vec![]),
+        ];
+        for (from, want) in cases {
+            let mut want = want;
+            want.sort();
+            assert_eq!(identities(&from), want, "{from:?}");
+        }
+    }
+
+    #[test]
+    fn names_fit_or_conflict() {
+        let cases = [
+            ("Karim B.", "Karim Benali", NameFit::Strong),
+            ("Sophie M", "Sophie Marchand", NameFit::Strong),
+            ("Nguyen Thi Lan", "Lan Nguyen", NameFit::Strong),
+            ("Mme Josiane Picard", "Josiane Picard", NameFit::Strong),
+            ("Nguyen Van Minh", "Nguyen Thi Lan", NameFit::Conflict),
+            ("Nadia Ferhat", "Nadia Belkacem", NameFit::Conflict),
+            ("Julie 🌿", "Julie Martin", NameFit::Weak),
+            ("Sofia Moreau", "Sofia B", NameFit::Conflict),
+            ("Théo G", "Theo Garnier", NameFit::Strong),
+            ("Inès", "Hugo Masson", NameFit::Conflict),
+            ("Marie Dupont", "Paul Martin", NameFit::Conflict),
+            ("elodie.bzh", "Élodie Breton", NameFit::Weak),
+            ("chloe_mrtn", "Chloé Martin", NameFit::Weak),
+            ("mat.leroux", "Mathieu Leroux", NameFit::Strong),
+            ("camille.dr", "Hugo Masson", NameFit::Unknown),
+            ("Max Fontaine", "Maxime Fontaine", NameFit::Strong),
+            ("Jean Martin", "Jeanne Martin", NameFit::Conflict),
+            ("Karim B.", "Karim B", NameFit::Strong),
+        ];
+        for (a, b, want) in cases {
+            let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());
+            assert_eq!(name_fit(&na, &nb), want, "{a} / {b}");
+            assert_eq!(name_fit(&nb, &na), want, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn a_name_comes_from_the_email_when_none_is_given() {
+        let from = sender(None, Some("karim.benali@example.fr"), None, None);
+        assert_eq!(Name::of(&from).map(|n| n.joined()).as_deref(), Some("karim benali"));
+        let from = sender(None, Some("contact@example.fr"), None, None);
+        assert_eq!(Name::of(&from), None);
+    }
+}

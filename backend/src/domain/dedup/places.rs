@@ -1,0 +1,813 @@
+//! Places a message names: streets with their house numbers, junctions, buildings, rooms and
+//! named facilities (école des Coquelicots, amphi B, BU centrale, bar Le Balto), and whether two
+//! sets of places point at the same spot, at different spots, or cannot tell.
+
+use super::text::{Token, is_chatter, is_stopword, within_one_edit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    /// Any thoroughfare or neighbourhood: rue, allée, quartier, résidence… all meet by name,
+    /// because a water cut "rue des Acacias" and "quartier des Acacias" is one cut.
+    Street,
+    Amphi,
+    Building,
+    Room,
+    Library,
+    School,
+    Gym,
+    Stadium,
+    Pool,
+    Park,
+    Cemetery,
+    TownHall,
+    Nursery,
+    Canteen,
+    Cafeteria,
+    Bar,
+    /// "centre social", "Learning Center".
+    Centre,
+    /// A location field nothing else could read: meets any kind by name.
+    Generic,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Street => "street",
+            Kind::Amphi => "amphi",
+            Kind::Building => "building",
+            Kind::Room => "room",
+            Kind::Library => "library",
+            Kind::School => "school",
+            Kind::Gym => "gym",
+            Kind::Stadium => "stadium",
+            Kind::Pool => "pool",
+            Kind::Park => "park",
+            Kind::Cemetery => "cemetery",
+            Kind::TownHall => "town-hall",
+            Kind::Nursery => "nursery",
+            Kind::Canteen => "canteen",
+            Kind::Cafeteria => "cafeteria",
+            Kind::Bar => "bar",
+            Kind::Centre => "centre",
+            Kind::Generic => "place",
+        }
+    }
+
+    /// A room inside a building: two rooms differ even in one building.
+    fn fine(self) -> bool {
+        matches!(self, Kind::Amphi | Kind::Room)
+    }
+}
+
+/// A place: its kind, its name (folded, singular, particles dropped; empty for "la BU") and the
+/// house number if one was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) kind: Kind,
+    pub(crate) name: Box<str>,
+    pub(crate) number: Option<u16>,
+}
+
+impl Place {
+    pub(crate) fn describe(&self) -> String {
+        match (self.number, self.name.is_empty()) {
+            (_, true) => self.kind.label().to_owned(),
+            (Some(n), false) => format!("{} {n} {}", self.kind.label(), self.name),
+            (None, false) => format!("{} {}", self.kind.label(), self.name),
+        }
+    }
+
+    /// Index keys: each name token by its consonant skeleton (typos keep it), and the kind for
+    /// facilities (so that "la BU" finds "BU centrale").
+    pub(crate) fn keys(&self) -> Vec<(u8, String)> {
+        let mut keys: Vec<(u8, String)> = self
+            .name
+            .split(' ')
+            .filter(|t| !t.is_empty() && (t.len() >= 3 || t.chars().any(|c| c.is_ascii_digit()) || t.len() == 1))
+            .map(|t| (0, skeleton(t)))
+            .collect();
+        if self.kind != Kind::Street && self.kind != Kind::Generic {
+            keys.push((1, self.kind.label().to_owned()));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+/// First letter, then consonants and digits, doubles collapsed: "gambetta" and "gambeta" meet.
+fn skeleton(t: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in t.chars().enumerate() {
+        let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+        if (i == 0 || !vowel) && !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+const STREET_TYPES: &[&[&str]] = &[
+    &["rue"],
+    &["ruelle"],
+    &["avenue"],
+    &["ave"],
+    &["boulevard"],
+    &["blvd"],
+    &["allee"],
+    &["impasse"],
+    &["chemin"],
+    &["place"],
+    &["quai"],
+    &["route"],
+    &["square"],
+    &["passage"],
+    &["sentier"],
+    &["voie"],
+    &["faubourg"],
+    &["lotissement"],
+    &["cite"],
+    &["quartier"],
+    &["hameau"],
+    &["esplanade"],
+    &["clos"],
+    &["promenade"],
+    &["parvis"],
+    &["residence"],
+    &["rond", "point"],
+    &["lieu", "dit"],
+    &["carrefour"],
+    &["croisement"],
+    &["angle"],
+    &["intersection"],
+];
+
+/// English street words follow the name: "Elm Street", "Quatre-Routes crossroads".
+const STREET_TYPES_AFTER: &[&[&str]] = &[
+    &["street"],
+    &["st"],
+    &["road"],
+    &["rd"],
+    &["lane"],
+    &["avenue"],
+    &["drive"],
+    &["crossroads"],
+    &["junction"],
+    &["hamlet"],
+    &["estate"],
+    &["square"],
+];
+
+/// Junction words may name two streets: "croisement Pasteur/Gambetta".
+const JUNCTIONS: &[&str] = &["carrefour", "croisement", "angle", "intersection", "junction", "crossroads"];
+
+const FACILITIES: &[(&[&str], Kind)] = &[
+    (&["amphitheatre"], Kind::Amphi),
+    (&["amphi"], Kind::Amphi),
+    (&["lecture", "hall"], Kind::Amphi),
+    (&["lecture", "theatre"], Kind::Amphi),
+    (&["lecture", "theater"], Kind::Amphi),
+    (&["auditorium"], Kind::Amphi),
+    (&["batiment"], Kind::Building),
+    (&["pavillon"], Kind::Building),
+    (&["building"], Kind::Building),
+    (&["salle"], Kind::Room),
+    (&["room"], Kind::Room),
+    (&["classroom"], Kind::Room),
+    (&["bibliotheque", "universitaire"], Kind::Library),
+    (&["bibliotheque"], Kind::Library),
+    (&["mediatheque"], Kind::Library),
+    (&["library"], Kind::Library),
+    (&["groupe", "scolaire"], Kind::School),
+    (&["ecole"], Kind::School),
+    (&["maternelle"], Kind::School),
+    (&["elementaire"], Kind::School),
+    (&["college"], Kind::School),
+    (&["lycee"], Kind::School),
+    (&["school"], Kind::School),
+    (&["gymnase"], Kind::Gym),
+    (&["gym"], Kind::Gym),
+    (&["stade"], Kind::Stadium),
+    (&["piscine"], Kind::Pool),
+    (&["pool"], Kind::Pool),
+    (&["parc"], Kind::Park),
+    (&["jardin"], Kind::Park),
+    (&["park"], Kind::Park),
+    (&["cimetiere"], Kind::Cemetery),
+    (&["mairie"], Kind::TownHall),
+    (&["creche"], Kind::Nursery),
+    (&["restaurant", "universitaire"], Kind::Canteen),
+    (&["resto", "u"], Kind::Canteen),
+    (&["ru"], Kind::Canteen),
+    (&["cafeteria"], Kind::Cafeteria),
+    (&["bar"], Kind::Bar),
+    (&["centre"], Kind::Centre),
+    (&["center"], Kind::Centre),
+];
+
+const ENGLISH_FACILITIES: &[&str] =
+    &["building", "library", "school", "park", "pool", "lecture", "auditorium", "room", "classroom", "gym", "center"];
+
+/// English facility words that may follow their name: "the Pasteur lecture theatre".
+const FACILITY_AFTER: &[Kind] = &[Kind::Amphi, Kind::Building, Kind::Library, Kind::School, Kind::Park, Kind::Pool];
+
+const PARTICLES: &[&str] = &["de", "du", "des", "d", "la", "le", "les", "l", "the", "of", "en"];
+
+/// Words that end a name even without punctuation: what usually follows a place in a report.
+const NAME_STOP: &[&str] = &[
+    "entre", "depuis", "apres", "avant", "pres", "face", "cote", "juste", "vers", "niveau", "hauteur", "devant",
+    "derriere", "matin", "soir", "nuit", "hier", "aujourd", "demain", "lundi", "mardi", "mercredi", "jeudi",
+    "vendredi", "samedi", "dimanche", "est", "sont", "etait", "fait", "font", "ne", "n", "a", "ont", "il", "elle",
+    "on", "ca", "c", "toujours", "encore", "aussi", "since", "has", "have", "is", "are", "was", "near", "at", "in",
+    "from", "this", "numero", "pour", "car", "mais", "et", "ou", "and", "au", "aux", "sur", "dans", "with", "for",
+    "panne", "plus", "pas", "rien", "tout", "tous", "toute", "etage", "floor", "2e", "1er", "rdc", "chez", "ici", "la",
+    "le", "les", "qui", "que", "quand", "inonde", "inondee", "bloque", "bloquee", "ferme", "fermee",
+];
+
+const TITLES: &[&str] = &[
+    "general",
+    "gal",
+    "marechal",
+    "president",
+    "docteur",
+    "dr",
+    "professeur",
+    "pr",
+    "abbe",
+    "commandant",
+    "colonel",
+    "capitaine",
+    "lieutenant",
+];
+
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("deux", "2"),
+    ("trois", "3"),
+    ("quatre", "4"),
+    ("cinq", "5"),
+    ("six", "6"),
+    ("sept", "7"),
+    ("huit", "8"),
+    ("neuf", "9"),
+    ("dix", "10"),
+    ("onze", "11"),
+    ("douze", "12"),
+];
+
+fn match_seq(tokens: &[Token], i: usize, seq: &[&str]) -> bool {
+    seq.iter()
+        .enumerate()
+        .all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.folded == *w && !t.elided && (k == 0 || !t.boundary)))
+}
+
+fn street_type_at(tokens: &[Token], i: usize) -> Option<usize> {
+    STREET_TYPES.iter().filter(|s| match_seq(tokens, i, s)).map(|s| s.len()).max()
+}
+
+fn facility_at(tokens: &[Token], i: usize) -> Option<(usize, Kind)> {
+    FACILITIES.iter().filter(|(s, _)| match_seq(tokens, i, s)).map(|(s, k)| (s.len(), *k)).max_by_key(|(n, _)| *n)
+}
+
+fn is_type_word(tokens: &[Token], i: usize) -> bool {
+    street_type_at(tokens, i).is_some() || facility_at(tokens, i).is_some()
+}
+
+fn is_code(t: &Token) -> bool {
+    // Room and building codes: "B", "C204", "A305", "2".
+    let f = &t.folded;
+    let has_digit = f.chars().any(|c| c.is_ascii_digit());
+    let letters = f.chars().filter(|c| c.is_alphabetic()).count();
+    (f.chars().count() == 1 && (t.cap || has_digit)) || (has_digit && letters <= 2 && f.len() <= 6)
+}
+
+fn normalise_name_token(t: &str) -> Option<String> {
+    if TITLES.contains(&t) {
+        return None;
+    }
+    if let Some((_, d)) = NUMBER_WORDS.iter().find(|(w, _)| *w == t) {
+        return Some((*d).to_owned());
+    }
+    if t == "st" || t == "ste" {
+        return Some("saint".to_owned());
+    }
+    let n = t.chars().count();
+    if n > 3 && (t.ends_with('s') || t.ends_with('x')) && !t.chars().any(|c| c.is_ascii_digit()) {
+        return Some(t[..t.len() - 1].to_owned());
+    }
+    Some(t.to_owned())
+}
+
+fn ends_name(t: &Token) -> bool {
+    let f = t.folded.as_str();
+    NAME_STOP.contains(&f) || (is_stopword(f) && !PARTICLES.contains(&f)) || is_chatter(f)
+}
+
+/// Reads a name forward from `i`; returns its tokens and where it stopped.
+/// `joined`: right after a "/" or "et" that joins two names, whose punctuation is no boundary.
+fn name_forward(tokens: &[Token], mut i: usize, street: bool, joined: bool) -> (Vec<String>, usize) {
+    // Leading particles and further type words ("école maternelle Les …", "rue de la …").
+    let start = i;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        if t.boundary && !(joined && i == start) {
+            return (Vec::new(), i);
+        }
+        // A street skips further street words ("carrefour de la rue Pasteur") but not facility
+        // words, which name it: "rue du Stade", "place de la Mairie".
+        let further = if street { street_type_at(tokens, i) } else { facility_at(tokens, i).map(|(n, _)| n) };
+        if PARTICLES.contains(&t.folded.as_str()) || t.elided {
+            i += 1;
+        } else if let Some(n) = further {
+            i += n;
+        } else {
+            break;
+        }
+    }
+    let Some(first) = tokens.get(i) else { return (Vec::new(), i) };
+    if first.boundary && !(joined && i == start) {
+        return (Vec::new(), i);
+    }
+    if is_code(first) && !street {
+        return (vec![first.folded.clone()], i + 1);
+    }
+    let cap_mode = first.cap;
+    let limit = match (street, cap_mode) {
+        (true, true) => 4,
+        (true, false) => 2,
+        (false, true) => 3,
+        (false, false) => 1,
+    };
+    let mut name = Vec::new();
+    let mut j = i;
+    while j < tokens.len() && name.len() < limit {
+        let t = &tokens[j];
+        if j > i && t.boundary {
+            break;
+        }
+        let f = t.folded.as_str();
+        // An initial: "rue J. Moulin".
+        if cap_mode && t.cap && f.chars().count() == 1 && tokens.get(j + 1).is_some_and(|n| n.cap && !n.boundary) {
+            name.push(f.to_owned());
+            j += 1;
+            continue;
+        }
+        if (PARTICLES.contains(&f) || t.elided || f == "et") && !name.is_empty() {
+            // Inside a capitalised name: "Charles de Gaulle", "Pierre et Marie Curie".
+            if cap_mode && tokens.get(j + 1).is_some_and(|n| n.cap && !n.boundary) {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let digits = f.chars().all(|c| c.is_ascii_digit());
+        if digits && !(street && name.is_empty()) {
+            break;
+        }
+        if !digits && (ends_name(t) || super::text::word_concepts(&t.folded) != 0) {
+            break;
+        }
+        if cap_mode && !t.cap && !digits && NUMBER_WORDS.iter().all(|(w, _)| *w != f) {
+            break;
+        }
+        let type_word = if street { street_type_at(tokens, j).is_some() } else { is_type_word(tokens, j) };
+        if type_word && !name.is_empty() {
+            break;
+        }
+        if let Some(n) = normalise_name_token(f) {
+            name.push(n);
+        }
+        j += 1;
+    }
+    (name, j)
+}
+
+/// Reads a name backward from just before `i` ("the Pasteur lecture theatre"): capitalised
+/// words, or a single lowercase word when `lowercase` ("the learning center").
+fn name_backward(tokens: &[Token], i: usize, lowercase: bool) -> Vec<String> {
+    let mut name = Vec::new();
+    let mut j = i;
+    while j > 0 && name.len() < 3 {
+        let t = &tokens[j - 1];
+        let after = &tokens[j];
+        let allowed = t.cap || is_code(t) || (lowercase && name.is_empty() && !t.elided);
+        if after.boundary
+            || !allowed
+            || is_stopword(&t.folded)
+            || PARTICLES.contains(&t.folded.as_str())
+            || ends_name(t)
+            || super::text::word_concepts(&t.folded) != 0
+            || is_type_word(tokens, j - 1)
+        {
+            break;
+        }
+        if lowercase && !t.cap && !is_code(t) {
+            if let Some(n) = normalise_name_token(&t.folded) {
+                name.insert(0, n);
+            }
+            break;
+        }
+        if let Some(n) = normalise_name_token(&t.folded) {
+            name.insert(0, n);
+        }
+        j -= 1;
+        if t.boundary {
+            break;
+        }
+    }
+    name
+}
+
+fn house_number(t: &Token) -> Option<u16> {
+    let f = &t.folded;
+    (f.len() <= 4 && f.chars().all(|c| c.is_ascii_digit())).then(|| f.parse().ok()).flatten().filter(|n| *n > 0)
+}
+
+/// The places named in `tokens` (already SMS-expanded, so "av" reads "avenue").
+pub(crate) fn extract(tokens: &[Token]) -> Vec<Place> {
+    let mut out: Vec<Place> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].elided {
+            i += 1;
+            continue;
+        }
+        if let Some(n) = street_type_at(tokens, i) {
+            let number = i
+                .checked_sub(1)
+                .and_then(|p| {
+                    let t = &tokens[p];
+                    if matches!(t.folded.as_str(), "bis" | "ter") { p.checked_sub(1) } else { Some(p) }
+                })
+                .and_then(|p| house_number(&tokens[p]));
+            let junction = JUNCTIONS.contains(&tokens[i].folded.as_str());
+            let (name, mut end) = name_forward(tokens, i + n, true, false);
+            if !name.is_empty() {
+                push(&mut out, Place { kind: Kind::Street, name: name.join(" ").into(), number });
+                // "croisement Pasteur/Gambetta", "angle de la rue X et de la rue Y".
+                if junction && let Some(t) = tokens.get(end) {
+                    let joined = t.slash || matches!(t.folded.as_str(), "et" | "and" | "x");
+                    if joined {
+                        let from = if t.slash { end } else { end + 1 };
+                        let (second, e2) = name_forward(tokens, from, true, true);
+                        if !second.is_empty() {
+                            push(&mut out, Place { kind: Kind::Street, name: second.join(" ").into(), number: None });
+                            end = e2;
+                        }
+                    }
+                }
+                i = end.max(i + n);
+                continue;
+            }
+            i += n;
+            continue;
+        }
+        if let Some(n) = STREET_TYPES_AFTER.iter().filter(|s| match_seq(tokens, i, s)).map(|s| s.len()).max() {
+            let name = name_backward(tokens, i, false);
+            if !name.is_empty() {
+                push(&mut out, Place { kind: Kind::Street, name: name.join(" ").into(), number: None });
+            }
+            i += n;
+            continue;
+        }
+        if let Some((n, kind)) = facility_at(tokens, i) {
+            // English puts the name first ("the Sciences building"), unless a code follows
+            // ("Building C"); French puts it after ("bâtiment Sciences").
+            let english = ENGLISH_FACILITIES.contains(&tokens[i].folded.as_str());
+            let backward = if english { name_backward(tokens, i, true) } else { Vec::new() };
+            let (mut name, end) = if !backward.is_empty() {
+                (backward, i + n)
+            } else {
+                let (name, end) = name_forward(tokens, i + n, false, false);
+                let ok = !english || tokens.get(i + n).is_some_and(|t| t.cap || is_code(t));
+                if ok { (name, end) } else { (Vec::new(), i + n) }
+            };
+            if name.is_empty() && FACILITY_AFTER.contains(&kind) && !english {
+                name = name_backward(tokens, i, false);
+            }
+            push(&mut out, Place { kind, name: name.join(" ").into(), number: None });
+            i = end.max(i + n);
+            continue;
+        }
+        i += 1;
+    }
+    attach_loose_number(tokens, &mut out);
+    for p in locatives(tokens) {
+        if !out.iter().any(|q| names_match(&q.name, &p.name)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// "wifi mort à Lavoisier", "froid dans les classes à Curie": a capitalised name right after
+/// a locative preposition, with no kind. It only ever matches a place of a known kind by name.
+fn locatives(tokens: &[Token]) -> Vec<Place> {
+    let mut out = Vec::new();
+    for i in 0..tokens.len().saturating_sub(1) {
+        let lead = tokens[i].folded.as_str();
+        if !matches!(lead, "a" | "au" | "aux" | "at" | "near" | "vers" | "pres") || tokens[i].elided {
+            continue;
+        }
+        // "at the Learning Center", "à la Source".
+        let at = if matches!(tokens[i + 1].folded.as_str(), "the" | "la" | "le" | "l") { i + 2 } else { i + 1 };
+        let Some(next) = tokens.get(at) else { continue };
+        if next.boundary
+            || !next.cap
+            || is_type_word(tokens, at)
+            || is_stopword(&next.folded)
+            || is_chatter(&next.folded)
+        {
+            continue;
+        }
+        let (name, _) = name_forward(tokens, at, false, false);
+        if !name.is_empty() && name.iter().all(|n| n.chars().count() >= 3) {
+            out.push(Place { kind: Kind::Generic, name: name.join(" ").into(), number: None });
+        }
+    }
+    out
+}
+
+/// "avenue des Tilleuls (à hauteur du n°45)", "bloquée à hauteur du 12": a number given apart
+/// from the street belongs to it when the message names a single street.
+fn attach_loose_number(tokens: &[Token], places: &mut [Place]) {
+    let mut streets = places.iter_mut().filter(|p| p.kind == Kind::Street);
+    let (Some(street), None) = (streets.next(), streets.next()) else { return };
+    if street.number.is_some() {
+        return;
+    }
+    let word = |i: usize| tokens.get(i).map_or("", |t| t.folded.as_str());
+    for i in 0..tokens.len() {
+        let at = match word(i) {
+            "numero" | "no" => Some(i + 1),
+            "hauteur" | "niveau" | "face" if matches!(word(i + 1), "du" | "de" | "au") => Some(i + 2),
+            "devant" if matches!(word(i + 1), "le" | "au") => Some(i + 2),
+            _ => None,
+        };
+        let Some(at) = at else { continue };
+        if let Some(n) = tokens.get(at).and_then(house_number)
+            && street_type_at(tokens, at + 1).is_none()
+        {
+            street.number = Some(n);
+            return;
+        }
+    }
+}
+
+fn push(out: &mut Vec<Place>, p: Place) {
+    if let Some(existing) = out.iter_mut().find(|q| q.kind == p.kind && q.name == p.name) {
+        if existing.number.is_none() {
+            existing.number = p.number;
+        }
+    } else {
+        out.push(p);
+    }
+}
+
+/// A location field: read like text, and if nothing is recognised, its words as a generic place.
+pub(crate) fn from_location(tokens: &[Token]) -> Vec<Place> {
+    let found = extract(tokens);
+    if !found.is_empty() {
+        return found;
+    }
+    let name: Vec<String> = tokens
+        .iter()
+        .filter(|t| !t.elided && !is_stopword(&t.folded) && !PARTICLES.contains(&t.folded.as_str()))
+        .filter_map(|t| normalise_name_token(&t.folded))
+        .take(3)
+        .collect();
+    if name.is_empty() {
+        Vec::new()
+    } else {
+        vec![Place { kind: Kind::Generic, name: name.join(" ").into(), number: None }]
+    }
+}
+
+fn names_match(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    // "rue J. Moulin" is "rue Jean Moulin", but an initial alone matches nothing: "amphi B" is
+    // not "amphi Bernard".
+    let mut full = 0;
+    let all = short.iter().all(|s| {
+        long.iter().any(|l| {
+            let same = s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l));
+            if same {
+                full += 1;
+            }
+            same || (s.len() == 1 && l.len() > 1 && l.starts_with(s))
+                || (l.len() == 1 && s.len() > 1 && s.starts_with(l))
+        })
+    });
+    all && full > 0
+}
+
+/// How two sets of places relate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlaceFit {
+    /// Same street with compatible numbers, or the same named facility.
+    pub(crate) strong: bool,
+    /// A strong match on a street or a whole building (not a room).
+    pub(crate) coarse_strong: bool,
+    /// Same street, house numbers far apart.
+    pub(crate) far: bool,
+    /// Same kind of facility, one of them unnamed ("la BU" / "BU centrale").
+    pub(crate) weak: bool,
+    /// Both name streets, none in common; or both name the same kind of facility differently.
+    pub(crate) conflict: bool,
+    /// Two different rooms.
+    pub(crate) fine_conflict: bool,
+    pub(crate) shared: Vec<String>,
+}
+
+/// Verdict of a [`PlaceFit`] for a given kind of occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Fit {
+    Conflict,
+    None,
+    Far,
+    Weak,
+    Strong,
+}
+
+impl PlaceFit {
+    /// `area`: the occurrence covers an area (water, heating, Wi-Fi), so house numbers and rooms
+    /// within one matched building do not tell reports apart.
+    pub(crate) fn verdict(&self, area: bool) -> Fit {
+        if self.fine_conflict && !(area && self.coarse_strong) {
+            Fit::Conflict
+        } else if self.strong {
+            Fit::Strong
+        } else if self.far {
+            if area { Fit::Strong } else { Fit::Far }
+        } else if self.conflict {
+            Fit::Conflict
+        } else if self.weak {
+            Fit::Weak
+        } else {
+            Fit::None
+        }
+    }
+}
+
+/// House numbers this close are one spot ("vers le n°5" and "devant le 3").
+const NEAR_NUMBERS: u16 = 10;
+
+pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
+    let mut fit = PlaceFit::default();
+    let streets = |ps: &[Place]| ps.iter().filter(|p| p.kind == Kind::Street).count();
+    let mut street_matched = false;
+    for p in a {
+        for q in b {
+            let generic = p.kind == Kind::Generic || q.kind == Kind::Generic;
+            if !(p.kind == q.kind || generic) {
+                continue;
+            }
+            if names_match(&p.name, &q.name) {
+                if p.kind == Kind::Street && q.kind == Kind::Street {
+                    street_matched = true;
+                    match (p.number, q.number) {
+                        (Some(x), Some(y)) if x.abs_diff(y) > NEAR_NUMBERS => fit.far = true,
+                        _ => {
+                            fit.strong = true;
+                            fit.coarse_strong = true;
+                        }
+                    }
+                } else {
+                    fit.strong = true;
+                    if !p.kind.fine() && !q.kind.fine() {
+                        fit.coarse_strong = true;
+                    }
+                }
+                let d = if p.number.is_some() { p.describe() } else { q.describe() };
+                if !fit.shared.contains(&d) {
+                    fit.shared.push(d);
+                }
+            } else if p.kind == q.kind && !generic && p.name.is_empty() != q.name.is_empty() {
+                fit.weak = true;
+                let d = p.kind.label().to_owned();
+                if !fit.shared.contains(&d) {
+                    fit.shared.push(d);
+                }
+            }
+        }
+    }
+    if streets(a) > 0 && streets(b) > 0 && !street_matched {
+        fit.conflict = true;
+    }
+    // Same kind of facility named differently on both sides, and never matched.
+    for p in a.iter().filter(|p| p.kind != Kind::Street && p.kind != Kind::Generic && !p.name.is_empty()) {
+        let others: Vec<&Place> = b.iter().filter(|q| q.kind == p.kind && !q.name.is_empty()).collect();
+        let mine: Vec<&Place> = a.iter().filter(|q| q.kind == p.kind && !q.name.is_empty()).collect();
+        if !others.is_empty() && !mine.iter().any(|m| others.iter().any(|o| names_match(&m.name, &o.name))) {
+            if p.kind.fine() {
+                fit.fine_conflict = true;
+            } else {
+                fit.conflict = true;
+            }
+        }
+    }
+    fit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::text::{expand, tokenize};
+    use super::*;
+
+    fn places(text: &str) -> Vec<String> {
+        extract(&expand(tokenize(text))).iter().map(Place::describe).collect()
+    }
+
+    #[test]
+    fn streets_buildings_and_rooms_are_read() {
+        let cases: &[(&str, &[&str])] = &[
+            ("un gros nid de poule devant le 45 avenue des Tilleuls, ma voiture", &["street 45 tilleul"]),
+            ("le trou dans la chaussée avenue des Tilleuls (à hauteur du n°45).", &["street 45 tilleul"]),
+            ("le nid de poule av des tilleuls, toujours pas rebouché", &["street tilleul"]),
+            (
+                "au carrefour de la rue Pasteur et de la rue Gambetta ne s'allume plus",
+                &["street pasteur", "street gambetta"],
+            ),
+            ("éclairage en panne rue gambetta au niveau de pasteur", &["street gambetta"]),
+            ("hors service au croisement Pasteur/Gambetta. Pour la sécurité", &["street pasteur", "street gambetta"]),
+            ("Appel de Mme Lopez, 12 allée des Acacias : pas d'eau", &["street 12 acacia"]),
+            ("plus d'eau au robinet depuis 6h quartier des Acacias, c normal", &["street acacia"]),
+            ("Nid de poule important rue Victor Hugo, en face de la boulangerie", &["street victor hugo"]),
+            ("les lampadaires de l'avenue Jean Jaurès entre la pharmacie", &["street jean jaure"]),
+            ("av jean jaures ds le noir complet", &["street jean jaure"]),
+            ("l'éclairage public ne fonctionne plus avenue Jean-Jaurès, c'est pas", &["street jean jaure"]),
+            ("feux du carrefour des 4 routes en panne", &["street 4 route"]),
+            ("Les feux tricolores du carrefour des Quatre-Routes sont en panne", &["street 4 route"]),
+            ("The traffic lights at the Quatre-Routes crossroads are not working", &["street 4 route"]),
+            ("pas de chauffage dans l'amphi B du bâtiment Sciences, on est", &["amphi b", "building science"]),
+            ("heating is broken in lecture hall B (Sciences building) during", &["amphi b", "building science"]),
+            ("Le wifi eduroam de la BU centrale est mort", &["library centrale"]),
+            ("Pas de connexion Wi-Fi à la bibliothèque universitaire centrale (2e étage", &["library centrale"]),
+            ("me connecter au wifi dans ma chambre de la résidence Marie Curie. Les autres", &["street marie curie"]),
+            ("le chauffage est en panne à l'école des Coquelicots.", &["school coquelicot"]),
+            ("Les enfants de la maternelle Les Coquelicots ont passé", &["school coquelicot"]),
+            ("ya plus de chauffage a l ecole des coquelicots ? mon fils", &["school coquelicot"]),
+            ("au bar Le Balto, place du Marché. Impossible", &["bar balto", "street marche"]),
+            ("the heating seems to be off in the Pasteur lecture theatre, it is", &["amphi pasteur"]),
+            ("Le radiateur de l'amphi Curie fait un bruit", &["amphi curie"]),
+            ("Pas de wifi dans la salle C110 du bâtiment C ce matin", &["room c110", "building c"]),
+            ("réseau wifi HS dans tout le bat C, merci", &["building c"]),
+            ("la route est complètement bloquée à hauteur du 12 chemin des Écoliers", &["street 12 ecolier"]),
+            (
+                "Un arbre est tombé en travers du chemin des Écoliers après l'orage, la route est bloquée à hauteur du 12.",
+                &["street 12 ecolier"],
+            ),
+            ("un trou énorme sur la chaussée au niveau du 118 rue de la République, vers", &["street 118 republique"]),
+            ("Je voudrais une copie de mon acte de naissance.", &[]),
+            ("wifi mort à Lavoisier depuis 10h", &["place lavoisier"]),
+            ("froid dans les classes à Curie, ma fille", &["place curie"]),
+            ("Les radiateurs du groupe scolaire Pierre et Marie Curie sont froids", &["school pierre marie curie"]),
+            ("Le réseau est coupé au Bât. Lavoisier", &["building lavoisier"]),
+            ("une plaque d'égout qui s'enfonce rue J. Moulin, faut", &["street j moulin"]),
+            ("tout le Clos Fleuri est sans éclairage", &["street fleuri"]),
+            ("we have no water in Bel Air hamlet since", &["street bel air"]),
+            ("the Wi-Fi at the Learning Center has not been working", &["centre learning"]),
+            ("le wifi du learning center est down", &["centre learning"]),
+            ("ya un lampadair couché par terre rue du stade apres un acident", &["street stade"]),
+            (
+                "devant la mairie, place de la Mairie, et rue de l'École",
+                &["town-hall", "street mairie", "street ecole"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(places(text), *want, "{text}");
+        }
+    }
+
+    fn fit(a: &str, b: &str, area: bool) -> Fit {
+        let (a, b) = (extract(&expand(tokenize(a))), extract(&expand(tokenize(b))));
+        compare(&a, &b).verdict(area)
+    }
+
+    #[test]
+    fn places_match_conflict_or_stay_unknown() {
+        let cases = [
+            ("rue des Acacias", "12 allée des Acacias", true, Fit::Strong),
+            ("devant le 3 rue de la République", "vers le n°5 rue de la République", false, Fit::Strong),
+            ("devant le 3 rue de la République", "au 118 rue de la République", false, Fit::Far),
+            ("au 3 rue de la Gare", "au 40 rue de la Gare", true, Fit::Strong),
+            ("rue des Tilleuls", "rue Victor Hugo", false, Fit::Conflict),
+            ("amphi Pasteur", "amphi Curie", true, Fit::Conflict),
+            ("salle C110 du bâtiment C", "room C204 in Building C", true, Fit::Strong),
+            ("salle C110 du bâtiment C", "room C204 in Building C", false, Fit::Conflict),
+            ("la BU", "BU centrale", true, Fit::Weak),
+            ("BU centrale", "résidence Marie Curie", true, Fit::None),
+            ("rue Gambetta", "rue Gambeta", false, Fit::Strong),
+            ("avenue Charles de Gaulle", "avenue de Gaulle", false, Fit::Strong),
+            ("à Curie", "école Pierre et Marie Curie", true, Fit::Strong),
+            ("rue J. Moulin", "14 bis rue Jean Moulin", false, Fit::Strong),
+        ];
+        for (a, b, area, want) in cases {
+            assert_eq!(fit(a, b, area), want, "{a} / {b}");
+        }
+    }
+}

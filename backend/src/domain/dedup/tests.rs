@@ -1,0 +1,752 @@
+//! The engine's behaviour, in the data-driven shape (messages in, verdict and reasons out), and
+//! its quality on the labelled sets.
+
+use std::path::{Path, PathBuf};
+
+use super::eval::{Score, evaluate};
+use super::*;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dedup")
+}
+
+/// The shared dev set (a copy of `shared/dedup-devset`) and our own sets of the same kinds.
+const SETS: &[&str] = &["devset", "commune", "universite", "mixte", "valmont", "saint-remy", "bourg-lac", "trelaze"];
+
+/// A message under construction: site `ville` and channel `widget` unless told.
+#[derive(Clone)]
+struct M(InboundMessage);
+
+fn m(id: &str, at: &str, body: &str) -> M {
+    M(InboundMessage {
+        id: id.into(),
+        site: "ville".into(),
+        channel: crate::domain::message::Channel::Widget,
+        received_at: time::OffsetDateTime::parse(
+            &format!("2026-03-{at}:00+01:00"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap(),
+        from: crate::domain::message::Sender::default(),
+        topic: None,
+        subject: None,
+        body: body.into(),
+        in_reply_to: None,
+        location: None,
+    })
+}
+
+impl M {
+    fn site(mut self, s: &str) -> M {
+        self.0.site = s.into();
+        self
+    }
+    fn channel(mut self, c: &str) -> M {
+        self.0.channel = serde_json::from_value(serde_json::Value::String(c.into())).unwrap();
+        self
+    }
+    fn name(mut self, s: &str) -> M {
+        self.0.from.name = Some(s.into());
+        self
+    }
+    fn email(mut self, s: &str) -> M {
+        self.0.from.email = Some(s.into());
+        self
+    }
+    fn phone(mut self, s: &str) -> M {
+        self.0.from.phone = Some(s.into());
+        self
+    }
+    fn handle(mut self, s: &str) -> M {
+        self.0.from.handle = Some(s.into());
+        self
+    }
+    fn topic(mut self, s: &str) -> M {
+        self.0.topic = Some(s.into());
+        self
+    }
+    fn subject(mut self, s: &str) -> M {
+        self.0.subject = Some(s.into());
+        self
+    }
+    fn reply_to(mut self, s: &str) -> M {
+        self.0.in_reply_to = Some(s.into());
+        self
+    }
+}
+
+/// What a case expects; message ids stand for the tickets they were filed under.
+#[derive(Debug)]
+enum Want {
+    New,
+    StartWith(&'static str),
+    Join(&'static str),
+    FollowUp(&'static str),
+    Seen(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    history: Vec<M>,
+    probe: M,
+    want: Want,
+    rule: &'static str,
+    /// Each must appear somewhere in the reasons' JSON.
+    reasons: &'static [&'static str],
+}
+
+fn run(case: Case, setup: impl FnOnce(&mut Engine, &std::collections::HashMap<String, TicketId>)) {
+    let mut engine = Engine::new(DedupConfig::default());
+    let history: Vec<InboundMessage> = case.history.into_iter().map(|m| m.0).collect();
+    let outputs = eval::replay(&mut engine, &history);
+    let ticket_of: std::collections::HashMap<String, TicketId> =
+        outputs.iter().map(|o| (o.id.clone(), o.ticket)).collect();
+    let incident_of: std::collections::HashMap<TicketId, IncidentId> =
+        outputs.iter().filter_map(|o| o.final_incident.map(|i| (o.ticket, i))).collect();
+    setup(&mut engine, &ticket_of);
+    let got = engine.decide(&case.probe.0);
+    let t = |id: &str| ticket_of[id];
+    let (ok, reasons) = match (&case.want, &got) {
+        (Want::New, Decision::NewTicket { incident: IncidentChoice::None, reasons }) => (true, Some(reasons)),
+        (Want::StartWith(id), Decision::NewTicket { incident: IncidentChoice::StartWith(x), reasons }) => {
+            (*x == t(id), Some(reasons))
+        }
+        (Want::Join(id), Decision::NewTicket { incident: IncidentChoice::Join(i), reasons }) => {
+            (incident_of.get(&t(id)) == Some(i), Some(reasons))
+        }
+        (Want::FollowUp(id), Decision::FollowUp { ticket, reasons }) => (*ticket == t(id), Some(reasons)),
+        (Want::Seen(id), Decision::AlreadySeen { ticket }) => (*ticket == t(id), None),
+        _ => (false, None),
+    };
+    assert!(ok, "{}: wanted {:?}, got {got:#?}", case.name, case.want);
+    if let Some(r) = reasons {
+        assert_eq!(r.rule, case.rule, "{}: {r:#?}", case.name);
+        let json = serde_json::to_string(r).unwrap();
+        for needle in case.reasons {
+            assert!(json.contains(needle), "{}: `{needle}` not in {json}", case.name);
+        }
+        assert!(!r.summary().is_empty());
+    }
+}
+
+fn pothole() -> M {
+    m(
+        "a1",
+        "02T09:00",
+        "Un gros nid de poule devant le 45 avenue des Tilleuls, ma voiture a failli y laisser une roue.",
+    )
+    .name("Sophie Marchand")
+    .email("sophie.marchand@example.fr")
+    .phone("06 71 22 38 90")
+    .topic("voirie")
+}
+
+fn lamp(id: &str, at: &str, name: &str, email: &str) -> M {
+    m(id, at, "Le lampadaire au carrefour de la rue Pasteur et de la rue Gambetta ne s'allume plus, il fait tout noir.")
+        .name(name)
+        .email(email)
+}
+
+#[test]
+fn threads_and_identities_find_the_ticket() {
+    let cases = vec![
+        Case {
+            name: "a reply names the message it answers",
+            history: vec![pothole()],
+            probe: m("a2", "09T09:00", "Toujours rien ??\n\nLe lun. 2 mars 2026 à 09:00, Sophie <s@x.fr> a écrit :\n> Un gros nid")
+                .channel("email")
+                .email("someone.else@example.org")
+                .reply_to("a1"),
+            want: Want::FollowUp("a1"),
+            rule: "thread",
+            reasons: &["in reply to a1"],
+        },
+        Case {
+            name: "a re-delivered message is already seen",
+            history: vec![pothole()],
+            probe: pothole(),
+            want: Want::Seen("a1"),
+            rule: "",
+            reasons: &[],
+        },
+        Case {
+            name: "an email differing only in case is the same citizen",
+            history: vec![pothole()],
+            probe: m("a2", "03T19:40", "Je vous écris aussi par mail pour le trou dans la chaussée avenue des Tilleuls.")
+                .channel("email")
+                .email(" Sophie.Marchand@Example.FR"),
+            want: Want::FollowUp("a1"),
+            rule: "same-citizen",
+            reasons: &["email:sophie.marchand@example.fr", "street 45 tilleul"],
+        },
+        Case {
+            name: "a WhatsApp number is the phone given on the form",
+            history: vec![pothole()],
+            probe: m("a2", "05T12:00", "c'est encore moi pour le nid de poule av des tilleuls, toujours pas rebouché")
+                .channel("whatsapp")
+                .handle("whatsapp:33671223890"),
+            want: Want::FollowUp("a1"),
+            rule: "same-citizen",
+            reasons: &["phone:+33671223890", "road"],
+        },
+        Case {
+            name: "the same citizen about another matter opens a new ticket",
+            history: vec![pothole()],
+            probe: m("a2", "04T10:00", "Je souhaiterais inscrire mon fils à la cantine de l'école Jules Ferry.")
+                .channel("email")
+                .email("sophie.marchand@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "\"autre question\" is another matter even on the same street",
+            history: vec![pothole()],
+            probe: m("a2", "04T10:00", "Autre question : quand passe la balayeuse avenue des Tilleuls ?")
+                .email("sophie.marchand@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a thank-you with nothing of its own goes to the latest ticket",
+            history: vec![pothole()],
+            probe: m("a2", "06T18:00", "Merci, c'est réparé 👍").channel("whatsapp").handle("whatsapp:33671223890"),
+            want: Want::FollowUp("a1"),
+            rule: "conversation",
+            reasons: &["nothing new of its own"],
+        },
+        Case {
+            name: "the same matter in other words",
+            history: vec![pothole()],
+            probe: m("a2", "20T09:00", "Le nid de poule avenue des Tilleuls est revenu.").email("sophie.marchand@example.fr"),
+            want: Want::FollowUp("a1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "quoted text does not make a new matter look like the old one",
+            history: vec![pothole()],
+            probe: m(
+                "a2",
+                "04T10:00",
+                "Pouvez-vous m'envoyer le menu de la cantine ?\n\nLe lun. 2 mars 2026 à 09:00, Sophie <s@x.fr> a écrit :\n> Un gros nid de poule devant le 45 avenue des Tilleuls, ma voiture a failli y laisser une roue.",
+            )
+            .channel("email")
+            .email("sophie.marchand@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn the_ticket_window_closes() {
+    let mut late =
+        m("a2", "02T09:00", "Le nid de poule avenue des Tilleuls est revenu.").email("sophie.marchand@example.fr");
+    late.0.received_at += time::Duration::days(45);
+    run(
+        Case {
+            name: "45 days later",
+            history: vec![pothole()],
+            probe: late,
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        |_, _| {},
+    );
+}
+
+#[test]
+fn a_reference_or_an_agent_link_finds_the_ticket() {
+    run(
+        Case {
+            name: "a ticket reference in the subject",
+            history: vec![pothole()],
+            probe: m("a2", "08T10:00", "Des nouvelles ?")
+                .channel("email")
+                .email("autre@example.org")
+                .subject("Re: VE-2026-000042"),
+            want: Want::FollowUp("a1"),
+            rule: "reference",
+            reasons: &["reference VE-2026-000042"],
+        },
+        |e, t| e.set_reference(t["a1"], "ve-2026-000042"),
+    );
+    run(
+        Case {
+            name: "identities an agent linked are one citizen",
+            history: vec![pothole()],
+            probe: m("a2", "05T10:00", "Toujours pas réparé le trou avenue des Tilleuls")
+                .channel("messenger")
+                .handle("messenger:42"),
+            want: Want::FollowUp("a1"),
+            rule: "same-citizen",
+            reasons: &["messenger:42"],
+        },
+        |e, _| {
+            e.link_identities(
+                "ville",
+                &Identity::Email("sophie.marchand@example.fr".into()),
+                &Identity::Handle("messenger:42".into()),
+            )
+        },
+    );
+}
+
+#[test]
+fn a_fitting_name_is_a_weak_cue_never_enough_alone() {
+    let messenger = m(
+        "k1",
+        "12T16:20",
+        "Bonjour, encore un dépôt sauvage au bout du chemin des Vignes : matelas, pneus et sacs poubelle.",
+    )
+    .channel("messenger")
+    .name("Karim B.")
+    .handle("messenger:5520098812");
+    let cases = vec![
+        Case {
+            name: "a fitting name, the same place and topic",
+            history: vec![messenger.clone()],
+            probe: m(
+                "k2",
+                "12T16:41",
+                "Je vous ai écrit sur Facebook : dépôt d'ordures sauvage chemin des Vignes, merci d'enlever.",
+            )
+            .name("Karim Benali")
+            .email("karim.benali@example.fr"),
+            want: Want::FollowUp("k1"),
+            rule: "same-name",
+            reasons: &["~ karim b (strong)", "street vigne"],
+        },
+        Case {
+            name: "a fitting name about something else",
+            history: vec![messenger.clone()],
+            probe: m("k2", "12T17:00", "Bonjour, quels sont les horaires de la médiathèque ?")
+                .name("Karim Benali")
+                .email("karim.benali@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a shared given name with another surname is another person",
+            history: vec![messenger.name("Karim Benali")],
+            probe: m("k2", "12T16:41", "Dépôt sauvage chemin des Vignes, des matelas et des pneus, merci d'enlever.")
+                .name("Karim Bouzid")
+                .email("karim.bouzid@example.fr"),
+            want: Want::StartWith("k1"),
+            rule: "incident",
+            reasons: &["waste"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn other_citizens_reports_of_one_occurrence_make_an_incident() {
+    let two = || vec![lamp("l1", "10T21:05", "Bernard Lefort", "b.lefort@example.com")];
+    let three = || {
+        vec![
+            lamp("l1", "10T21:05", "Bernard Lefort", "b.lefort@example.com"),
+            m("l2", "11T07:48", "bjr, eclairage en panne rue gambetta au niveau de pasteur, il fait tout noir 😬")
+                .channel("messenger")
+                .name("Amandine Roy")
+                .handle("messenger:7781203341"),
+        ]
+    };
+    let cases = vec![
+        Case {
+            name: "a second report starts an incident",
+            history: two(),
+            probe: m(
+                "l2",
+                "11T07:48",
+                "bjr, eclairage en panne rue gambetta au niveau de pasteur, il fait tout noir 😬",
+            )
+            .channel("messenger")
+            .name("Amandine Roy")
+            .handle("messenger:7781203341"),
+            want: Want::StartWith("l1"),
+            rule: "incident",
+            reasons: &["street gambetta", "lighting"],
+        },
+        Case {
+            name: "a third report joins it",
+            history: three(),
+            probe: m("l3", "11T13:30", "L'éclairage public est hors service au croisement Pasteur/Gambetta.")
+                .channel("email")
+                .email("gerard.mounier@example.org"),
+            want: Want::Join("l1"),
+            rule: "incident",
+            reasons: &["lighting"],
+        },
+        Case {
+            name: "an English report joins a French one",
+            history: vec![
+                m(
+                    "h1",
+                    "16T08:35",
+                    "Il n'y a pas de chauffage dans l'amphi B du bâtiment Sciences, il fait 12 degrés.",
+                )
+                .site("univ")
+                .email("lea@example.fr"),
+            ],
+            probe: m(
+                "h2",
+                "16T09:02",
+                "Hello, heating is broken in lecture hall B (Sciences building) during the exam.",
+            )
+            .site("univ")
+            .channel("email")
+            .email("thomas@example.fr"),
+            want: Want::StartWith("h1"),
+            rule: "incident",
+            reasons: &["amphi b", "heating"],
+        },
+        Case {
+            name: "another site never joins",
+            history: two(),
+            probe: lamp("l2", "11T08:00", "Amandine Roy", "amandine.roy@example.fr").site("agglo"),
+            want: Want::New,
+            rule: "new",
+            reasons: &["first message of this site"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn hard_negatives_stay_apart() {
+    let cases = vec![
+        Case {
+            name: "a pothole on another street",
+            history: vec![pothole()],
+            probe: m("b1", "04T11:00", "Nid de poule important rue Victor Hugo, en face de la boulangerie.").phone("07 12 45 66 01"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "another pothole far down the same street",
+            history: vec![m("b1", "16T08:10", "Nid-de-poule profond juste devant le 3 rue de la République.").email("p@example.fr")],
+            probe: m("b2", "16T12:12", "Un trou énorme sur la chaussée au niveau du 118 rue de la République").email("a@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "two people asking for an acte de naissance",
+            history: vec![m("c1", "06T09:10", "Je voudrais une copie intégrale de mon acte de naissance, né à Ville d'Exemple.")
+                .email("luc@example.com")],
+            probe: m("c2", "06T09:55", "J'aurais besoin d'un extrait d'acte de naissance, je suis née à Ville d'Exemple.")
+                .email("emma@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a personal Wi-Fi problem during an outage",
+            history: vec![m("w1", "24T10:20", "Pas de connexion Wi-Fi à la bibliothèque universitaire centrale depuis 9h.")
+                .email("hugo@example.fr")],
+            probe: m("w2", "24T10:30", "Je n'arrive plus à me connecter au wifi de la BU centrale depuis mon changement de mot de passe, les autres y arrivent.")
+                .email("yanis@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &["a problem of one person"],
+        },
+        Case {
+            name: "a question about a service at the place of an incident",
+            history: vec![m("g1", "06T08:10", "Les poubelles de la rue Carnot n'ont pas été ramassées depuis 8 jours.").email("j@example.fr")],
+            probe: m("g2", "06T09:00", "Bonjour, à quelle date passe la collecte des encombrants rue Carnot ?").email("m@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &["an information request"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn undone_decisions_are_not_redone() {
+    let history = || {
+        vec![
+            lamp("l1", "10T21:05", "Bernard Lefort", "b.lefort@example.com"),
+            lamp("l2", "11T07:48", "Amandine Roy", "amandine.roy@example.fr"),
+        ]
+    };
+    // The agent took the first ticket out of the incident: a new report joins the incident
+    // through the second ticket, never through the first again.
+    let mut engine = Engine::new(DedupConfig::default());
+    let h: Vec<InboundMessage> = history().into_iter().map(|m| m.0).collect();
+    let out = eval::replay(&mut engine, &h);
+    engine.detach_from_incident(out[0].ticket);
+    let probe = lamp("l3", "11T13:30", "Gérard Mounier", "gerard@example.org").0;
+    match engine.decide(&probe) {
+        Decision::NewTicket { incident: IncidentChoice::Join(i), .. } => assert_eq!(Some(i), out[1].final_incident),
+        d => panic!("{d:#?}"),
+    }
+    engine.detach_from_incident(out[1].ticket);
+    assert!(matches!(engine.decide(&probe), Decision::NewTicket { incident: IncidentChoice::None, .. }));
+
+    // A message split out of a ticket: its replies follow it, and its sender's later messages no
+    // longer reach the old ticket by name.
+    let mut engine = Engine::new(DedupConfig::default());
+    let first = m("k1", "12T16:20", "Dépôt sauvage au bout du chemin des Vignes : matelas, pneus.")
+        .channel("messenger")
+        .name("Karim B.")
+        .handle("messenger:55");
+    let second =
+        m("k2", "12T16:41", "Je vous ai écrit sur Facebook : dépôt sauvage chemin des Vignes, matelas et pneus.")
+            .name("Karim Benali")
+            .email("karim.benali@example.fr");
+    let out = eval::replay(&mut engine, &[first.0.clone(), second.0.clone()]);
+    assert_eq!(out[0].ticket, out[1].ticket);
+    engine.split_message(&second.0, TicketId(99));
+    assert_eq!(engine.decide(&second.0), Decision::AlreadySeen { ticket: TicketId(99) });
+    let reply = m("k3", "13T09:00", "Merci").channel("email").email("x@example.org").reply_to("k2").0;
+    assert!(matches!(engine.decide(&reply), Decision::FollowUp { ticket: TicketId(99), .. }));
+    let again = m("k4", "13T10:00", "Toujours les matelas chemin des Vignes, je vous ai déjà écrit.")
+        .email("karim.benali@example.fr")
+        .name("Karim Benali")
+        .0;
+    assert!(
+        matches!(engine.decide(&again), Decision::FollowUp { ticket: TicketId(99), .. }),
+        "{:#?}",
+        engine.decide(&again)
+    );
+}
+
+#[test]
+fn a_start_with_decision_groups_both_tickets_on_apply() {
+    let mut engine = Engine::new(DedupConfig::default());
+    let a = lamp("l1", "10T21:05", "Bernard Lefort", "b.lefort@example.com").0;
+    let b = lamp("l2", "11T07:48", "Amandine Roy", "amandine.roy@example.fr").0;
+    engine.apply(&a, TicketId(1), None);
+    assert_eq!(
+        engine.decide(&b),
+        Decision::NewTicket {
+            incident: IncidentChoice::StartWith(TicketId(1)),
+            reasons: match engine.decide(&b) {
+                Decision::NewTicket { reasons, .. } => reasons,
+                _ => unreachable!(),
+            }
+        }
+    );
+    engine.apply(&b, TicketId(2), Some(IncidentId(7)));
+    let c = lamp("l3", "11T13:30", "Gérard Mounier", "gerard@example.org").0;
+    assert!(matches!(engine.decide(&c), Decision::NewTicket { incident: IncidentChoice::Join(IncidentId(7)), .. }));
+    // Rebuilding from the stored decisions gives the same engine.
+    let mut rebuilt = Engine::new(DedupConfig::default());
+    rebuilt.apply(&a, TicketId(1), Some(IncidentId(7)));
+    rebuilt.apply(&b, TicketId(2), Some(IncidentId(7)));
+    assert_eq!(rebuilt.decide(&c), engine.decide(&c));
+}
+
+#[test]
+fn the_labelled_sets_meet_the_targets() {
+    let (mut tickets, mut incidents) = (Score::default(), Score::default());
+    println!("{:<12} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}", "set", "T-P", "T-R", "T-F1", "I-P", "I-R", "I-F1");
+    for set in SETS {
+        let s = evaluate(&fixtures().join(set), DedupConfig::default());
+        println!(
+            "{:<12} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
+            set,
+            s.tickets.precision(),
+            s.tickets.recall(),
+            s.tickets.f1(),
+            s.incidents.precision(),
+            s.incidents.recall(),
+            s.incidents.f1()
+        );
+        for m in &s.mistakes {
+            println!("    {m}");
+        }
+        tickets.add(s.tickets);
+        incidents.add(s.incidents);
+    }
+    println!(
+        "{:<12} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
+        "all",
+        tickets.precision(),
+        tickets.recall(),
+        tickets.f1(),
+        incidents.precision(),
+        incidents.recall(),
+        incidents.f1()
+    );
+    assert!(tickets.precision() >= 0.98, "ticket precision {:.3}", tickets.precision());
+    assert!(tickets.f1() >= 0.95, "ticket F1 {:.3}", tickets.f1());
+    assert!(incidents.f1() >= 0.90, "incident F1 {:.3}", incidents.f1());
+}
+
+#[test]
+#[ignore = "diagnostic: prints the similarity of labelled pairs"]
+fn similarity_distribution() {
+    use super::decide::Features;
+    use super::eval::read_messages;
+    let (mut same, mut other) = (Vec::new(), Vec::new());
+    for set in SETS {
+        let msgs = read_messages(&fixtures().join(set).join("messages.jsonl"));
+        let labels: std::collections::HashMap<String, String> =
+            std::fs::read_to_string(fixtures().join(set).join("labels.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                    (v["id"].as_str().unwrap().to_owned(), v["ticket"].as_str().unwrap().to_owned())
+                })
+                .collect();
+        let feats: Vec<_> = msgs.iter().map(Features::of).collect();
+        for i in 0..msgs.len() {
+            for j in 0..i {
+                if msgs[i].id == msgs[j].id || msgs[i].site != msgs[j].site {
+                    continue;
+                }
+                let s = text::Sketch::of(&feats[j].shingles).overlap(&feats[i].shingles);
+                if labels[&msgs[i].id] == labels[&msgs[j].id] {
+                    same.push((s, msgs[i].id.clone(), msgs[j].id.clone()));
+                } else {
+                    other.push((s, msgs[i].id.clone(), msgs[j].id.clone()));
+                }
+            }
+        }
+    }
+    same.sort_by(|a, b| a.0.total_cmp(&b.0));
+    other.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let q = |v: &Vec<(f32, String, String)>, p: f64| v[((v.len() - 1) as f64 * p) as usize].0;
+    println!(
+        "same ticket: n={} q10={:.2} q50={:.2} q90={:.2}",
+        same.len(),
+        q(&same, 0.1),
+        q(&same, 0.5),
+        q(&same, 0.9)
+    );
+    println!("other pairs: n={} top: {:?}", other.len(), &other[..15]);
+    println!("same lowest: {:?}", &same[..15]);
+}
+
+#[test]
+#[ignore = "scale smoke test: run with --ignored (debug builds are ~20x slower than release)"]
+fn decisions_stay_fast_as_history_grows() {
+    let streets =
+        ["Pasteur", "Gambetta", "Jean Jaurès", "Victor Hugo", "des Lilas", "de la Gare", "du Moulin", "Carnot"];
+    let templates = [
+        "Nid de poule devant le {n} rue {s}, attention aux vélos.",
+        "Le lampadaire du {n} rue {s} ne s'allume plus depuis hier soir.",
+        "Dépôt sauvage de sacs poubelle rue {s}, au niveau du {n}.",
+        "Bonjour, je souhaiterais un acte de naissance pour mon dossier.",
+        "Plus d'eau au robinet depuis ce matin rue {s}.",
+        "Quels sont les horaires de la médiathèque le samedi ?",
+    ];
+    let first = ["Marie", "Jean", "Sophie", "Karim", "Lucas", "Emma", "Hugo", "Léa", "Paul", "Inès"];
+    let last = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rnd = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let n: usize = std::env::var("DEDUP_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let base = time::macros::datetime!(2026-01-01 00:00 UTC);
+    let make = |i: usize, rnd: &mut dyn FnMut(usize) -> usize| {
+        let body = templates[rnd(templates.len())]
+            .replace("{n}", &(1 + rnd(150)).to_string())
+            .replace("{s}", streets[rnd(streets.len())]);
+        let (f, l) = (first[rnd(first.len())], last[rnd(last.len())]);
+        InboundMessage {
+            id: format!("m{i}"),
+            site: format!("site-{}", rnd(20)),
+            channel: crate::domain::message::Channel::Widget,
+            received_at: base + time::Duration::seconds((i as i64) * 31_536_000 / n as i64),
+            from: crate::domain::message::Sender {
+                name: Some(format!("{f} {l}")),
+                email: Some(format!("{}.{}{}@example.fr", f.to_lowercase(), l.to_lowercase(), rnd(5000))),
+                phone: None,
+                handle: None,
+            },
+            topic: None,
+            subject: None,
+            body,
+            in_reply_to: None,
+            location: None,
+        }
+    };
+    let mut engine = Engine::new(DedupConfig::default());
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let msg = make(i, &mut rnd);
+        engine.apply(&msg, TicketId(i as i64), None);
+    }
+    let build = started.elapsed();
+    let mut times = Vec::new();
+    for i in n..n + 1000 {
+        let msg = make(i, &mut rnd);
+        let t = std::time::Instant::now();
+        let d = engine.decide(&msg);
+        times.push(t.elapsed());
+        std::hint::black_box(d);
+    }
+    times.sort();
+    let stats = engine.stats();
+    println!(
+        "{n} tickets: build {:.1} s ({:.0} msg/s); decide median {:?}, p99 {:?}; {} bytes/ticket",
+        build.as_secs_f64(),
+        n as f64 / build.as_secs_f64(),
+        times[times.len() / 2],
+        times[times.len() * 99 / 100],
+        stats.bytes / stats.tickets.max(1)
+    );
+}
+
+#[test]
+#[ignore = "diagnostic: time of feature extraction alone"]
+fn feature_extraction_time() {
+    let msgs = eval::read_messages(&fixtures().join("commune").join("messages.jsonl"));
+    let t = std::time::Instant::now();
+    for _ in 0..20 {
+        for m in &msgs {
+            std::hint::black_box(super::decide::Features::of(m));
+        }
+    }
+    println!("features: {:?} per message", t.elapsed() / (20 * msgs.len() as u32));
+    let n = msgs.len() as u32;
+    let time = |label: &str, f: &dyn Fn(&InboundMessage)| {
+        let t = std::time::Instant::now();
+        for m in &msgs {
+            f(m);
+        }
+        println!("  {label}: {:?}", t.elapsed() / n);
+    };
+    time("new_words", &|m| {
+        std::hint::black_box(text::new_words(&m.body));
+    });
+    let toks = |m: &InboundMessage| text::expand(text::tokenize(&text::new_words(&m.body)));
+    time("tokenize", &|m| {
+        std::hint::black_box(toks(m));
+    });
+    time("stems", &|m| {
+        std::hint::black_box(text::stems(&toks(m), false));
+    });
+    time("places", &|m| {
+        std::hint::black_box(places::extract(&toks(m)));
+    });
+    time("concepts", &|m| {
+        std::hint::black_box(text::concepts(&toks(m)));
+    });
+    time("cues", &|m| {
+        std::hint::black_box(text::cues(&toks(m), 0));
+    });
+}

@@ -1,0 +1,753 @@
+//! Text: the citizen's new words (quotes and signatures off), tokens, stems, character n-gram
+//! shingles and the bottom-k sketch that compares them, topics and phrase cues.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::lexicon::{self, Concept};
+
+/// Lowercase without accents or ligatures, typographic apostrophes made plain.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            '’' | '‘' | '`' | '´' | 'ʼ' => out.push('\''),
+            c if c.is_whitespace() => out.push(' '),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Equal but for one substitution, insertion or deletion.
+pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix..].iter().skip(1).eq(long[prefix..].iter().skip(1))
+    } else {
+        short[prefix..].iter().eq(long[prefix + 1..].iter())
+    }
+}
+
+/// What the citizen wrote this time: the body without quoted history (`>` lines, "Le … a
+/// écrit :", "On … wrote:", Outlook's `De : … Objet :` block, "Original Message" separators)
+/// and without signature (`-- `, "Envoyé de mon iPhone", a closing formula and the lines after
+/// it, bare phone-number lines). Quotes and signatures repeat earlier messages or say who the
+/// writer is, so they must not make two messages look alike.
+pub fn new_words(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut end = lines.len();
+    let mut i = 0;
+    while i < end {
+        if starts_history(&lines, i) {
+            end = i;
+            break;
+        }
+        i += 1;
+    }
+    let mut kept: Vec<&str> = Vec::with_capacity(end);
+    for line in &lines[..end] {
+        let f = fold(line);
+        let t = f.trim();
+        if t.starts_with('>') {
+            continue;
+        }
+        if t == "--" || t == "__" || is_sent_from(t) {
+            break;
+        }
+        if looks_like_phone_line(line) {
+            continue;
+        }
+        kept.push(line);
+    }
+    // The last closing formula on a line of its own, followed by a few short lines, starts the
+    // signature. Never the first line: "Merci !" alone is the message.
+    let first = kept.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
+    if let Some(pos) = kept.iter().rposition(|l| is_closing(l))
+        && pos > first
+        && kept.len() - pos <= 7
+        && kept[pos + 1..].iter().all(|l| l.chars().count() <= 80)
+    {
+        kept.truncate(pos);
+    }
+    kept.join("\n").trim().to_owned()
+}
+
+fn starts_history(lines: &[&str], i: usize) -> bool {
+    let f = fold(lines[i]);
+    let t = f.trim();
+    let t = t.trim_matches(|c: char| c == '*' || c == '_');
+    if t.starts_with("-----") && (t.contains("original") || t.contains("origine") || t.contains("forward"))
+        || t.contains("message transfere")
+        || t.contains("mail original")
+        || t.starts_with("begin forwarded message")
+        || (t.len() >= 10 && t.chars().all(|c| c == '_'))
+    {
+        return true;
+    }
+    // "Le lun. 2 mars 2026 à 09:14, X <x@y> a écrit :", often wrapped over lines.
+    if t.starts_with("le ") || t.starts_with("on ") || t.starts_with("am ") {
+        let joined: String = lines[i..(i + 3).min(lines.len())].iter().map(|l| fold(l)).collect::<Vec<_>>().join(" ");
+        let joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+        for marker in ["a ecrit", "wrote", "schrieb"] {
+            if let Some(p) = joined.find(marker) {
+                let after = joined[p + marker.len()..].trim_start();
+                if after.starts_with(':') || after.is_empty() {
+                    return true;
+                }
+            }
+        }
+    }
+    // Outlook: "De : …" then "Envoyé : …", "À : …", "Objet : …" within a few lines.
+    if header_name(t).is_some_and(|h| h == "de" || h == "from") {
+        return lines[i + 1..(i + 6).min(lines.len())].iter().any(|l| {
+            header_name(fold(l).trim())
+                .is_some_and(|h| matches!(h.as_str(), "envoye" | "sent" | "date" | "a" | "to" | "objet" | "subject"))
+        });
+    }
+    false
+}
+
+fn header_name(line: &str) -> Option<String> {
+    let (name, _) = line.split_once(':')?;
+    let name = name.trim();
+    (name.len() <= 8 && name.chars().all(char::is_alphabetic)).then(|| name.to_owned())
+}
+
+fn is_sent_from(t: &str) -> bool {
+    ["envoye de mon", "envoye depuis", "sent from my", "get outlook for", "telecharger outlook", "sent with"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+fn looks_like_phone_line(line: &str) -> bool {
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+    digits >= 8 && letters <= 6
+}
+
+fn is_closing(line: &str) -> bool {
+    let f = fold(line).replace('\'', " ");
+    let words: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let t = words.join(" ");
+    !t.is_empty() && lexicon::CLOSINGS.contains(&t.as_str())
+}
+
+/// A subject without its reply and forward prefixes.
+pub(crate) fn strip_subject(subject: &str) -> &str {
+    let mut s = subject.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let prefix = ["re", "tr", "fw", "fwd", "aw", "réf", "ref", "rép", "rep"].iter().find_map(|p| {
+            let rest = lower.strip_prefix(p)?;
+            let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
+            rest.starts_with(':').then(|| lower.len() - rest.len() + 1)
+        });
+        match prefix {
+            Some(n) if s.is_char_boundary(n) => s = s[n..].trim_start(),
+            _ => return s,
+        }
+    }
+}
+
+/// A word as the place parser and the stemmer need it.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// Lowercase with accents: Snowball stems before accents are folded.
+    pub(crate) lower: String,
+    pub(crate) folded: String,
+    /// Written with a capital: a proper name or a room letter.
+    pub(crate) cap: bool,
+    /// Punctuation (or a line break) between the previous token and this one.
+    pub(crate) boundary: bool,
+    /// A `/` or `&` before it: "Pasteur/Gambetta".
+    pub(crate) slash: bool,
+    /// `l'`, `d'`, `qu'`…: kept for phrases ("plus d'eau"), never a word.
+    pub(crate) elided: bool,
+}
+
+const ELISIONS: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu", "quelqu", "aujourd",
+];
+
+const ABBREVIATIONS: &[&str] = &[
+    "bat", "av", "ave", "bd", "pl", "imp", "rte", "ch", "st", "ste", "m", "mme", "mlle", "dr", "pr", "n", "no",
+    "amphi", "salle",
+];
+
+pub(crate) fn tokenize(text: &str) -> Vec<Token> {
+    let text: String = text.nfc().collect::<String>().replace("n°", " numero ").replace("N°", " numero ");
+    let mut out: Vec<Token> = Vec::new();
+    let mut word = String::new();
+    let (mut boundary, mut slash) = (true, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        let apostrophe = matches!(c, '\'' | '’' | 'ʼ' | '‘');
+        if apostrophe && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            let elided = ELISIONS.contains(&fold(&word).as_str());
+            push_token(&mut out, &mut word, boundary, slash, elided);
+            boundary = false;
+            slash = false;
+            continue;
+        }
+        // "Bât. Lavoisier", "av. Foch", "M. Guérin": an abbreviation's dot ends nothing.
+        let abbreviation = c == '.'
+            && (ABBREVIATIONS.contains(&fold(&word).as_str())
+                || (word.chars().count() == 1 && word.chars().all(char::is_uppercase)));
+        if !word.is_empty() {
+            push_token(&mut out, &mut word, boundary, slash, false);
+            boundary = false;
+            slash = false;
+        }
+        if abbreviation {
+            continue;
+        }
+        match c {
+            '/' | '&' | '+' => {
+                boundary = true;
+                slash = true;
+            }
+            c if c.is_whitespace() && c != '\n' => {}
+            '-' | '\'' | '’' | '°' | '#' | '@' | '_' => {}
+            _ => boundary = true,
+        }
+    }
+    if !word.is_empty() {
+        push_token(&mut out, &mut word, boundary, slash, false);
+    }
+    merge_wifi(out)
+}
+
+fn push_token(out: &mut Vec<Token>, word: &mut String, boundary: bool, slash: bool, elided: bool) {
+    let lower = word.to_lowercase();
+    let folded = fold(&lower);
+    let cap = word.chars().next().is_some_and(char::is_uppercase);
+    out.push(Token { lower, folded, cap, boundary, slash, elided });
+    word.clear();
+}
+
+fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if t.folded == "fi"
+            && let Some(prev) = out.last_mut()
+            && prev.folded == "wi"
+            && !t.boundary
+        {
+            prev.lower = "wifi".into();
+            prev.folded = "wifi".into();
+            continue;
+        }
+        out.push(t);
+    }
+    out
+}
+
+struct Tables {
+    sms: HashMap<&'static str, &'static str>,
+    glosses: HashMap<&'static str, &'static str>,
+    stop: HashMap<&'static str, ()>,
+    chatter: HashMap<&'static str, ()>,
+    exact: HashMap<&'static str, u64>,
+    prefixes: Vec<(&'static str, u64)>,
+    phrases: Vec<(&'static str, u64)>,
+    french: Stemmer,
+    english: Stemmer,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut exact: HashMap<&str, u64> = HashMap::new();
+        let (mut prefixes, mut phrases) = (Vec::new(), Vec::new());
+        for (concept, words) in lexicon::CONCEPTS {
+            for w in *words {
+                if w.contains(' ') {
+                    phrases.push((*w, concept.bit()));
+                } else if let Some(p) = w.strip_suffix('*') {
+                    prefixes.push((p, concept.bit()));
+                } else {
+                    *exact.entry(w).or_default() |= concept.bit();
+                }
+            }
+        }
+        Tables {
+            sms: lexicon::SMS.iter().copied().collect(),
+            glosses: lexicon::GLOSSES.iter().copied().collect(),
+            stop: lexicon::STOPWORDS.iter().map(|w| (*w, ())).collect(),
+            chatter: lexicon::CHATTER.iter().map(|w| (*w, ())).collect(),
+            exact,
+            prefixes,
+            phrases,
+            french: Stemmer::create(Algorithm::French),
+            english: Stemmer::create(Algorithm::English),
+        }
+    })
+}
+
+/// SMS spellings and abbreviations spelled out ("tjrs" → "toujours", "av" → "avenue").
+pub(crate) fn expand(tokens: Vec<Token>) -> Vec<Token> {
+    let t = tables();
+    let mut out = Vec::with_capacity(tokens.len());
+    for tok in tokens {
+        match t.sms.get(tok.folded.as_str()) {
+            Some(expansion) if !tok.elided => {
+                for (i, w) in expansion.split(' ').enumerate() {
+                    out.push(Token {
+                        lower: w.to_owned(),
+                        folded: w.to_owned(),
+                        cap: false,
+                        boundary: i == 0 && tok.boundary,
+                        slash: i == 0 && tok.slash,
+                        elided: false,
+                    });
+                }
+            }
+            _ => out.push(tok),
+        }
+    }
+    out
+}
+
+pub(crate) fn is_stopword(folded: &str) -> bool {
+    tables().stop.contains_key(folded)
+}
+
+pub(crate) fn is_chatter(folded: &str) -> bool {
+    tables().chatter.contains_key(folded)
+}
+
+/// English when it has more English than French function words.
+pub(crate) fn is_english(tokens: &[Token]) -> bool {
+    const EN: &[&str] = &[
+        "the", "is", "are", "and", "of", "in", "on", "it", "this", "there", "we", "have", "has", "been", "since",
+        "not", "no", "my", "our", "could", "would", "please", "hello", "hi", "thanks", "with", "at",
+    ];
+    const FR: &[&str] = &[
+        "le", "la", "les", "est", "et", "de", "des", "du", "un", "une", "il", "pas", "je", "nous", "vous", "dans",
+        "pour", "sur", "au", "plus", "que", "qui", "bonjour", "merci", "depuis", "ce", "avec",
+    ];
+    let en = tokens.iter().filter(|t| EN.contains(&t.folded.as_str())).count();
+    let fr = tokens.iter().filter(|t| FR.contains(&t.folded.as_str())).count();
+    en > fr
+}
+
+/// Content stems: stopwords and chatter out, English glossed to French, Snowball stemming on the
+/// accented word, then accents folded ("éclairage" and "eclairage" meet after that).
+pub(crate) fn stems(tokens: &[Token], english: bool) -> Vec<String> {
+    let t = tables();
+    let mut out = Vec::new();
+    for tok in tokens.iter().filter(|t| !t.elided) {
+        let glossed = if english { t.glosses.get(tok.folded.as_str()).copied() } else { None };
+        let words: Vec<(&str, bool)> = match glossed {
+            Some(g) => g.split(' ').filter(|w| !w.is_empty()).map(|w| (w, true)).collect(),
+            None => vec![(tok.lower.as_str(), false)],
+        };
+        for (w, french) in words {
+            let f = fold(w);
+            if is_stopword(&f) || is_chatter(&f) || f == "hui" {
+                continue;
+            }
+            let alphabetic = f.chars().all(char::is_alphabetic);
+            if alphabetic && f.chars().count() < 2 {
+                continue;
+            }
+            if !alphabetic {
+                out.push(f);
+                continue;
+            }
+            let stemmer = if english && !french { &t.english } else { &t.french };
+            out.push(fold(&stemmer.stem(w)));
+        }
+    }
+    out
+}
+
+fn mix(mut h: u64) -> u64 {
+    // splitmix64's finaliser: bottom-k sampling needs hashes spread uniformly.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// FNV-1a then mixed: stable across runs and platforms, unlike `DefaultHasher`'s promise.
+pub(crate) fn hash_str(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in *part {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// Character trigrams of each stem (with word edges) plus the stem itself: a typo or an SMS
+/// spelling changes a few trigrams, not the whole word.
+pub(crate) fn shingles(stems: &[String]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(stems.len() * 8);
+    for s in stems {
+        out.push(hash_str(&[b"w", s.as_bytes()]) as u32);
+        let chars: Vec<char> = std::iter::once('<').chain(s.chars()).chain(std::iter::once('>')).collect();
+        if chars.len() >= 5 {
+            for w in chars.windows(3) {
+                let g: String = w.iter().collect();
+                out.push(hash_str(&[b"g", g.as_bytes()]) as u32);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many smallest shingle hashes a ticket keeps: a uniform sample of its words, enough to
+/// estimate overlap within a few points, in 192 bytes whatever the ticket's length.
+pub(crate) const SKETCH: usize = 48;
+
+/// Below this many shingles (about four words), overlap is measured as if there were this many.
+const SMALL_SET: usize = 24;
+
+/// A bottom-k sketch of a ticket's shingles, with the estimated size of the whole set.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sketch {
+    mins: Box<[u32]>,
+    card: u32,
+}
+
+impl Sketch {
+    pub(crate) fn of(shingles: &[u32]) -> Sketch {
+        Sketch { mins: shingles.iter().take(SKETCH).copied().collect(), card: shingles.len() as u32 }
+    }
+
+    /// Estimated shared shingles: the share of the sample found in `shingles` (sorted), scaled.
+    fn shared(&self, shingles: &[u32]) -> f32 {
+        if self.mins.is_empty() {
+            return 0.0;
+        }
+        let found = self.mins.iter().filter(|h| shingles.binary_search(h).is_ok()).count();
+        found as f32 / self.mins.len() as f32 * self.card as f32
+    }
+
+    /// Overlap coefficient with a message's shingles: shared / the smaller set. A short
+    /// follow-up contained in a long ticket scores high, as it should.
+    pub(crate) fn overlap(&self, shingles: &[u32]) -> f32 {
+        // A three-word message "contained" in anything says little: small sets count as
+        // `SMALL_SET` shingles, so "merci, réparé ce soir" cannot score 1 against every ticket.
+        let smaller = (self.card as usize).min(shingles.len()).max(SMALL_SET);
+        if self.card == 0 || shingles.is_empty() {
+            return 0.0;
+        }
+        (self.shared(shingles) / smaller as f32).min(1.0)
+    }
+
+    pub(crate) fn merge(&mut self, shingles: &[u32]) {
+        let shared = self.shared(shingles);
+        let card = (self.card as f32 + shingles.len() as f32 - shared).round().max(0.0) as u32;
+        let mut all: Vec<u32> = self.mins.iter().chain(shingles.iter().take(SKETCH)).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all.truncate(SKETCH);
+        self.mins = all.into_boxed_slice();
+        self.card = card.max(self.mins.len() as u32);
+    }
+
+    pub(crate) fn bytes(&self) -> usize {
+        self.mins.len() * 4 + std::mem::size_of::<Sketch>()
+    }
+}
+
+/// A text made of folded words separated by single spaces, for phrase look-ups.
+pub(crate) fn phrase_text<'a>(tokens: impl Iterator<Item = &'a Token>) -> String {
+    let mut s = String::from(" ");
+    for t in tokens {
+        s.push_str(&t.folded);
+        s.push(' ');
+    }
+    s
+}
+
+/// Whether `phrase` occurs in `text` as whole words (`text` is from [`phrase_text`]).
+pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| text[..i].ends_with(' ') && text[i + phrase.len()..].starts_with(' '))
+}
+
+/// The concepts one word names, phrases aside.
+pub(crate) fn word_concepts(w: &str) -> u64 {
+    let t = tables();
+    let mut bits = t.exact.get(w).copied().unwrap_or(0);
+    for (p, b) in &t.prefixes {
+        if w.starts_with(p) {
+            bits |= b;
+        }
+    }
+    bits
+}
+
+/// The concepts (topics) a text names, as bits of [`Concept`].
+pub(crate) fn concepts(tokens: &[Token]) -> u64 {
+    let t = tables();
+    let mut bits = 0;
+    for tok in tokens.iter().filter(|t| !t.elided) {
+        bits |= word_concepts(&tok.folded);
+    }
+    let text = phrase_text(tokens.iter().filter(|t| !t.elided));
+    for (p, b) in &t.phrases {
+        if has_phrase(&text, p) {
+            bits |= b;
+        }
+    }
+    bits
+}
+
+/// Phrase cues about the writer and the matter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cues {
+    /// Refers to their own earlier contact ("je vous ai écrit sur Facebook").
+    pub(crate) recall: bool,
+    /// The matter goes on ("toujours pas", "still").
+    pub(crate) still: bool,
+    /// Says it is something else ("autre question").
+    pub(crate) new_matter: bool,
+    /// A problem of one person ("mon mot de passe", "les autres y arrivent").
+    pub(crate) personal: bool,
+    /// Something is wrong.
+    pub(crate) problem: bool,
+    /// Asks how, when, whether: an information request.
+    pub(crate) question: bool,
+}
+
+pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
+    let text = phrase_text(tokens.iter());
+    let any = |list: &[&str]| list.iter().any(|p| has_phrase(&text, p));
+    let others_fine = any(lexicon::OTHERS) && any(lexicon::FINE);
+    Cues {
+        recall: any(lexicon::RECALL),
+        still: any(lexicon::STILL),
+        new_matter: any(lexicon::NEW_MATTER),
+        personal: any(lexicon::PERSONAL) || others_fine || owns_failing_device(tokens, concepts),
+        problem: any(lexicon::PROBLEM),
+        question: any(lexicon::QUESTION),
+    }
+}
+
+/// "mon portail électrique", "ma box", "mon nouvel ordinateur": the writer's own equipment.
+/// A phone counts only in a network problem ("mon téléphone ne se connecte pas au wifi"), since
+/// many reports end with "rappelez-moi sur mon portable".
+fn owns_failing_device(tokens: &[Token], concepts: u64) -> bool {
+    let network = concepts & Concept::Network.bit() != 0;
+    tokens.windows(3).any(|w| {
+        if !matches!(w[0].folded.as_str(), "mon" | "ma" | "mes" | "my" | "notre") {
+            return false;
+        }
+        let noun = if lexicon::POSSESSED_ADJECTIVES.contains(&w[1].folded.as_str()) { &w[2] } else { &w[1] };
+        let noun = noun.folded.as_str();
+        lexicon::DEVICES.contains(&noun) || (network && lexicon::PHONES.contains(&noun))
+    })
+}
+
+const MONTHS: &[(&str, u16)] = &[
+    ("janvier", 1),
+    ("janv", 1),
+    ("january", 1),
+    ("jan", 1),
+    ("fevrier", 2),
+    ("fev", 2),
+    ("february", 2),
+    ("feb", 2),
+    ("mars", 3),
+    ("march", 3),
+    ("mar", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("april", 4),
+    ("apr", 4),
+    ("mai", 5),
+    ("may", 5),
+    ("juin", 6),
+    ("june", 6),
+    ("juillet", 7),
+    ("juil", 7),
+    ("july", 7),
+    ("aout", 8),
+    ("august", 8),
+    ("aug", 8),
+    ("septembre", 9),
+    ("sept", 9),
+    ("september", 9),
+    ("sep", 9),
+    ("octobre", 10),
+    ("oct", 10),
+    ("october", 10),
+    ("novembre", 11),
+    ("nov", 11),
+    ("november", 11),
+    ("decembre", 12),
+    ("dec", 12),
+    ("december", 12),
+];
+
+/// Calendar dates named in the text, as `month * 100 + day` ("16 mars", "14/02/1987").
+pub(crate) fn dates(tokens: &[Token]) -> Vec<u16> {
+    let mut out = Vec::new();
+    let day = |s: &str| -> Option<u16> {
+        let s = s.strip_suffix("er").unwrap_or(s);
+        s.parse::<u16>().ok().filter(|d| (1..=31).contains(d))
+    };
+    for i in 0..tokens.len() {
+        let Some(d) = day(&tokens[i].folded) else { continue };
+        let Some(next) = tokens.get(i + 1) else { continue };
+        if let Some((_, m)) = MONTHS.iter().find(|(name, _)| *name == next.folded) {
+            out.push(m * 100 + d);
+        } else if next.slash
+            && let Ok(m) = next.folded.parse::<u16>()
+            && (1..=12).contains(&m)
+        {
+            out.push(m * 100 + d);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_words_drop_quotes_and_signatures() {
+        let cases = [
+            (
+                "Toujours rien ?? Ça fait une semaine.\n\nLe mar. 3 mars 2026 à 19:40, Sophie Marchand <sophie.marchand@example.fr> a écrit :\n> Madame, Monsieur,\n> Je me permets",
+                "Toujours rien ?? Ça fait une semaine.",
+            ),
+            (
+                "Parfait, merci.\n\nLe mer. 11 mars 2026 à 08:55, Mairie <m@x.fr> a\nécrit\u{a0}:\n> Bonjour",
+                "Parfait, merci.",
+            ),
+            ("Still broken.\n\nOn Mon, 23 Mar 2026 at 09:12, P <p@x.fr> wrote:\n> Dear IT", "Still broken."),
+            (
+                "Faut-il une copie ?\nLuc\n\nDe : Mairie <e@x.fr>\nEnvoyé : jeudi 12 mars 2026 17:02\nÀ : l@x.com\nObjet : RE: Demande\n\nBonjour Monsieur",
+                "Faut-il une copie ?\nLuc",
+            ),
+            ("L'arbre est dégagé.\n\n-----Original Message-----\nFrom: Mairie\nSent: 1 April", "L'arbre est dégagé."),
+            (
+                "Éclairage HS au croisement.\n\nG. Mounier\n--\nEnvoyé de mon iPhone",
+                "Éclairage HS au croisement.\n\nG. Mounier",
+            ),
+            (
+                "Madame, Monsieur,\n\nDeux cyclistes ont failli tomber.\n\nCordialement,\nSophie Marchand\n06 71 22 38 90",
+                "Madame, Monsieur,\n\nDeux cyclistes ont failli tomber.",
+            ),
+            ("Hello, heating is broken.\n\nThomas\n\nSent from my phone", "Hello, heating is broken.\n\nThomas"),
+            ("Pouvez-vous intervenir rapidement ? Merci", "Pouvez-vous intervenir rapidement ? Merci"),
+            ("Merci !", "Merci !"),
+            ("Je souhaite m'inscrire.\nMerci d'avance\nSophie Marchand", "Je souhaite m'inscrire."),
+        ];
+        for (body, want) in cases {
+            assert_eq!(new_words(body), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn subjects_lose_their_prefixes() {
+        assert_eq!(strip_subject("RE: RE: Demande acte"), "Demande acte");
+        assert_eq!(strip_subject("TR : Fwd: coupure"), "coupure");
+        assert_eq!(strip_subject("Relance : acte de mariage"), "Relance : acte de mariage");
+    }
+
+    #[test]
+    fn tokens_know_elisions_capitals_and_punctuation() {
+        let toks = tokenize("L'éclairage, croisement Pasteur/Gambetta n°45 Wi-Fi");
+        let f: Vec<&str> = toks.iter().map(|t| t.folded.as_str()).collect();
+        assert_eq!(f, ["l", "eclairage", "croisement", "pasteur", "gambetta", "numero", "45", "wifi"]);
+        assert!(toks[0].elided && toks[0].cap);
+        assert!(toks[2].boundary && !toks[3].boundary && toks[4].slash);
+    }
+
+    #[test]
+    fn stems_survive_accents_sms_and_english() {
+        let s = |t: &str| {
+            let toks = expand(tokenize(t));
+            let en = is_english(&toks);
+            stems(&toks, en)
+        };
+        assert_eq!(s("éclairage"), s("eclairage"));
+        assert_eq!(s("bjr tjrs pas de lampadaire"), s("lampadaires"));
+        assert!(s("The heating is broken in the library").contains(&"chauffag".to_owned()));
+    }
+
+    #[test]
+    fn sketches_estimate_overlap() {
+        let sh = |s: &str| {
+            let toks = expand(tokenize(s));
+            shingles(&stems(&toks, false))
+        };
+        let a = sh("Un gros nid de poule devant le 45 avenue des Tilleuls, ma voiture a failli y laisser une roue");
+        let b = sh("le nid de poule avenue des tilleuls est toujours pas rebouché");
+        let c = sh("inscription à la cantine de l'école pour mon fils");
+        let sk = Sketch::of(&a);
+        assert!(sk.overlap(&b) > 0.6, "{}", sk.overlap(&b));
+        assert!(sk.overlap(&c) < 0.1);
+        assert!((sk.overlap(&a) - 1.0).abs() < 1e-6);
+        let short = sh("merci, réparé ce soir");
+        assert!(sk.overlap(&short) < 0.3);
+    }
+
+    #[test]
+    fn cues_and_concepts_are_found() {
+        let toks = expand(tokenize("Bonjour, je vous ai écrit sur Facebook : plus d'eau au robinet, mon mot de passe"));
+        let c = cues(&toks, concepts(&toks));
+        assert!(c.recall && c.personal && c.problem && !c.new_matter);
+        assert_eq!(Concept::names(concepts(&toks)), ["water"]);
+        let toks = expand(tokenize("un nid-de-poule et la carte d'identité"));
+        assert_eq!(Concept::names(concepts(&toks)), ["road", "id-documents"]);
+        let personal = |s: &str| {
+            let toks = expand(tokenize(s));
+            cues(&toks, concepts(&toks)).personal
+        };
+        assert!(personal("depuis la coupure, mon portail électrique ne s'ouvre plus"));
+        assert!(personal("je n'arrive pas à me connecter au wifi depuis mon nouvel ordinateur"));
+        assert!(personal("le wifi ne marche pas, mes amis n'ont aucun problème"));
+        assert!(personal("mon téléphone ne se connecte pas au wifi"));
+        assert!(!personal("plus de courant rue Basse, rappelez-moi sur mon portable"));
+        assert!(!personal("plus d'eau chez moi depuis ce matin"));
+    }
+
+    #[test]
+    fn dates_are_read() {
+        assert_eq!(dates(&tokenize("né le 14/02/1987, rdv le 1er avril et le 16 mars")), [214, 316, 401]);
+    }
+
+    #[test]
+    fn one_edit_apart() {
+        assert!(within_one_edit("gambetta", "gambeta"));
+        assert!(within_one_edit("benali", "bennali"));
+        assert!(within_one_edit("tilleul", "tilleol"));
+        assert!(!within_one_edit("moulin", "martin"));
+    }
+}
