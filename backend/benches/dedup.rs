@@ -124,6 +124,14 @@ fn main() {
         sizes = vec![10_000, 100_000, 1_000_000];
     }
     let start = OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("a valid date");
+    // The same kind of messages as JSON Lines, for timing `guichet replay` end to end.
+    if let Ok(path) = std::env::var("GUICHET_BENCH_REPLAY_FILE") {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let lines: Vec<String> = (0..20_000)
+            .map(|i| serde_json::to_string(&message(&mut rng, i, start)).expect("plain data serialises"))
+            .collect();
+        std::fs::write(path, lines.join("\n") + "\n").expect("writing the replay file");
+    }
     for size in sizes {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let before = resident();

@@ -37,6 +37,7 @@ pub struct RawServer {
     pub demo_site_dir: Option<PathBuf>,
     pub demo: Option<bool>,
     pub max_body_bytes: Option<usize>,
+    pub admin_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +94,8 @@ pub struct Config {
     /// Serves the demo site and `/dev/outbox`: for trying Guichet out, not for production.
     pub demo: bool,
     pub max_body_bytes: usize,
+    /// The bearer token of `/admin/v1` (agents' corrections); without it, that API is off.
+    pub admin_token: Option<String>,
     pub mail: MailConfig,
     pub sites: Vec<Site>,
 }
@@ -241,6 +244,10 @@ impl RawConfig {
         }
         let data_dir = server.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         let max_body_bytes = server.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let admin_token = server.admin_token.filter(|t| !t.is_empty());
+        if admin_token.as_ref().is_some_and(|t| t.len() < 24) {
+            errors.push("server.admin_token: at least 24 characters, so that it cannot be guessed".to_owned());
+        }
         if max_body_bytes < 1024 {
             errors.push(format!("server.max_body_bytes: {max_body_bytes} is too small (at least 1024)"));
         }
@@ -287,6 +294,7 @@ impl RawConfig {
                 demo: server.demo.unwrap_or(false),
                 data_dir,
                 max_body_bytes,
+                admin_token,
                 mail: MailConfig { from, domain, transport },
                 sites,
             }),

@@ -1,6 +1,7 @@
 //! The HTTP edge: the router, its handlers (thin: extract, call the intake, answer), and the
 //! static files (widget, demo site).
 
+mod admin;
 mod api;
 mod contact_page;
 mod cors;
@@ -63,8 +64,14 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
 
+    let admin = Router::new()
+        .route("/sites/{site}/messages/{message}/split", axum::routing::post(admin::split))
+        .route("/tickets/{reference}/detach", axum::routing::post(admin::detach))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), admin::guard));
+
     let mut router = Router::new()
         .nest("/api/v1", api)
+        .nest("/admin/v1", admin)
         .merge(widget)
         .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
         .route("/healthz", get(|| async { "ok" }));

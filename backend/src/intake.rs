@@ -32,6 +32,14 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error("cannot write the output: {0}")]
     Output(String),
+    #[error("no such message")]
+    UnknownMessage,
+    #[error("no such ticket")]
+    UnknownTicket,
+    #[error("the message is its ticket's only one: there is nothing to split")]
+    NothingToSplit,
+    #[error("the ticket is in no incident")]
+    NotInIncident,
 }
 
 /// The pipeline every channel feeds: cheap to clone.
@@ -49,6 +57,17 @@ impl Intake {
         let mut engine = Engine::new(DedupConfig::default());
         for filed in &history {
             engine.apply(&filed.message, TicketId(filed.ticket), filed.incident.map(IncidentId));
+            engine.set_reference(TicketId(filed.ticket), &filed.reference);
+        }
+        // Agents' corrections come after, as they did: the engine then remembers not to redo them.
+        for (kind, message, ticket) in store.write(|tx| tx.actions()).await? {
+            match (kind.as_str(), message) {
+                ("split", Some(message)) => engine.split_message(&message, TicketId(ticket)),
+                ("detach", _) => engine.detach_from_incident(TicketId(ticket)),
+                _ => {}
+            }
+        }
+        for filed in &history {
             engine.set_reference(TicketId(filed.ticket), &filed.reference);
         }
         Ok(Intake { store, config, engine: Arc::new(Mutex::new(engine)) })
@@ -111,7 +130,7 @@ impl Intake {
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
                     Decision::NewTicket { incident, .. } => {
-                        new_ticket(tx, &config, site, &message, row, incident, citizen_lang)?
+                        new_ticket(tx, &config, site, &message, row, incident, citizen_lang, true)?
                     }
                 };
                 engine.apply(&message, placed.ticket, placed.incident);
@@ -124,12 +143,61 @@ impl Intake {
     }
 }
 
+impl Intake {
+    /// An agent's correction: `message` leaves its ticket for a ticket of its own, and the
+    /// engine will not file it (or its sender's later messages) back there. Returns the new
+    /// ticket's reference.
+    pub async fn split_message(&self, site: &str, message_id: &str) -> Result<Reference, IntakeError> {
+        let (config, engine) = (self.config.clone(), self.engine.clone());
+        let (site, message_id) = (site.to_owned(), message_id.to_owned());
+        self.store
+            .write_or(move |tx| {
+                let site = config.site(&site).ok_or_else(|| IntakeError::UnknownSite(site.clone()))?;
+                let (row, old, message) = tx.message(&site.id, &message_id)?.ok_or(IntakeError::UnknownMessage)?;
+                if tx.messages_in(old)? < 2 {
+                    return Err(IntakeError::NothingToSplit);
+                }
+                let (old_ticket, _) = tx.ticket(old)?;
+                let placed = new_ticket(tx, &config, site, &message, row, IncidentChoice::None, Lang::Fr, false)?;
+                tx.record_action("split", Some(row), placed.ticket.0)?;
+                let service =
+                    site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));
+                let notice =
+                    notify::split_notice(site, service, &old_ticket, &placed.reference, &config.mail.domain, row);
+                tx.enqueue(Some(old), &notice, now_ms())?;
+                let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+                engine.split_message(&message, placed.ticket);
+                engine.set_reference(placed.ticket, placed.reference.as_str());
+                Ok(placed.reference)
+            })
+            .await
+    }
+
+    /// An agent's correction: the ticket leaves its incident, for good.
+    pub async fn detach(&self, reference: &str) -> Result<(), IntakeError> {
+        let (engine, reference) = (self.engine.clone(), reference.to_owned());
+        self.store
+            .write_or(move |tx| {
+                let row = tx.ticket_row(&reference)?.ok_or(IntakeError::UnknownTicket)?;
+                if tx.ticket(row)?.1.is_none() {
+                    return Err(IntakeError::NotInIncident);
+                }
+                tx.set_incident(row, None)?;
+                tx.record_action("detach", None, row)?;
+                engine.lock().unwrap_or_else(PoisonError::into_inner).detach_from_incident(TicketId(row));
+                Ok(())
+            })
+            .await
+    }
+}
+
 struct Placed {
     ticket: TicketId,
     incident: Option<IncidentId>,
     reference: Reference,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn new_ticket(
     tx: &Tx<'_>,
     config: &Config,
@@ -138,6 +206,7 @@ fn new_ticket(
     row: i64,
     incident: IncidentChoice,
     citizen_lang: Lang,
+    acknowledge: bool,
 ) -> Result<Placed, StoreError> {
     let service = route(site, message.topic.as_deref());
     let year = message.received_at.year();
@@ -168,7 +237,7 @@ fn new_ticket(
     let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
     let now = now_ms();
     tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
-    if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row) {
+    if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row).filter(|_| acknowledge) {
         tx.enqueue(Some(ticket_row), &ack, now)?;
     }
     Ok(Placed { ticket: TicketId(ticket_row), incident: incident.map(IncidentId), reference })

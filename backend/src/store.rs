@@ -87,6 +87,17 @@ CREATE TABLE decisions (
     decision TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE messages ADD COLUMN first_ticket_id INTEGER REFERENCES tickets(id);
+UPDATE messages SET first_ticket_id = ticket_id;
+CREATE TABLE agent_actions (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message_id INTEGER REFERENCES messages(id),
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id)
+);
+"#,
 ];
 
 impl Store {
@@ -128,12 +139,22 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Tx<'_>) -> Result<T, StoreError> + Send + 'static,
     {
+        self.write_or::<T, StoreError, F>(f).await
+    }
+
+    /// [`Store::write`] for a closure with errors of its own, which also roll back.
+    pub async fn write_or<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
+    {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let tx = conn.transaction()?;
+            let tx = conn.transaction().map_err(StoreError::from)?;
             let out = f(&Tx(&tx))?;
-            tx.commit()?;
+            tx.commit().map_err(StoreError::from)?;
             Ok(out)
         })
         .await
@@ -197,10 +218,62 @@ impl Tx<'_> {
         Ok(ticket_row)
     }
 
-    /// Files message `message_row` under an existing ticket.
+    /// Files message `message_row` under a ticket; the first ticket it was filed under is kept,
+    /// so that the engine can be rebuilt as decisions were made, agents' changes after.
     pub fn file_message(&self, message_row: i64, ticket_row: i64) -> Result<(), StoreError> {
-        self.0.execute("UPDATE messages SET ticket_id = ?1 WHERE id = ?2", params![ticket_row, message_row])?;
+        self.0.execute(
+            "UPDATE messages SET ticket_id = ?1, first_ticket_id = COALESCE(first_ticket_id, ?1) WHERE id = ?2",
+            params![ticket_row, message_row],
+        )?;
         Ok(())
+    }
+
+    /// A stored message by its source id: its row, its ticket's row, and the message.
+    pub fn message(&self, site: &str, source_id: &str) -> Result<Option<(i64, i64, InboundMessage)>, StoreError> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT id, ticket_id, message FROM messages WHERE site = ?1 AND source_id = ?2",
+                params![site, source_id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)),
+            )
+            .optional()?;
+        row.map(|(id, ticket, json)| Ok((id, ticket, serde_json::from_str(&json)?))).transpose()
+    }
+
+    /// A ticket's row by its reference.
+    pub fn ticket_row(&self, reference: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .0
+            .query_row("SELECT id FROM tickets WHERE reference = ?1", params![reference], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn messages_in(&self, ticket_row: i64) -> Result<u64, StoreError> {
+        Ok(self.0.query_row("SELECT COUNT(*) FROM messages WHERE ticket_id = ?1", params![ticket_row], |r| r.get(0))?)
+    }
+
+    /// Records an agent's correction (`split`, `detach`), replayed on the engine at start.
+    pub fn record_action(&self, kind: &str, message_row: Option<i64>, ticket_row: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO agent_actions (at, kind, message_id, ticket_id) VALUES (?1, ?2, ?3, ?4)",
+            params![crate::mail::outbox::now_ms(), kind, message_row, ticket_row],
+        )?;
+        Ok(())
+    }
+
+    /// Agents' corrections in order: the kind, the message concerned if any, the ticket.
+    pub fn actions(&self) -> Result<Vec<(String, Option<InboundMessage>, i64)>, StoreError> {
+        let mut stmt = self.0.prepare(
+            "SELECT a.kind, m.message, a.ticket_id FROM agent_actions a LEFT JOIN messages m ON m.id = a.message_id ORDER BY a.id",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
+        rows.map(|row| {
+            let (kind, json, ticket) = row?;
+            Ok((kind, json.map(|j| serde_json::from_str(&j)).transpose()?, ticket))
+        })
+        .collect()
     }
 
     /// A ticket by row id, with the incident it belongs to.
@@ -274,12 +347,13 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Every filed message in arrival order, with its ticket and incident: what the
-    /// deduplication index is rebuilt from at start.
+    /// Every filed message in arrival order, with the ticket it was first filed under and
+    /// that ticket's incident: what the deduplication index is rebuilt from at start, before
+    /// agents' [`Tx::actions`].
     pub fn history(&self) -> Result<Vec<Filed>, StoreError> {
         let mut stmt = self.0.prepare(
-            "SELECT m.message, m.ticket_id, t.incident_id, t.reference
-             FROM messages m JOIN tickets t ON t.id = m.ticket_id ORDER BY m.id",
+            "SELECT m.message, m.first_ticket_id, t.incident_id, t.reference
+             FROM messages m JOIN tickets t ON t.id = m.first_ticket_id ORDER BY m.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?))

@@ -9,7 +9,7 @@ use wire::Lang;
 
 use crate::config::{Service, Site};
 use crate::domain::message::{Channel, InboundMessage};
-use crate::domain::ticket::Ticket;
+use crate::domain::ticket::{Reference, Ticket};
 
 /// Who an email is for, which decides its wording and whether a reply may go back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +204,33 @@ pub fn acknowledgment(n: NewTicket<'_>, mail_domain: &str, unique: i64) -> Optio
     })
 }
 
+/// The note in the old ticket's thread when an agent split a message out of it.
+pub fn split_notice(
+    site: &Site,
+    service: &Service,
+    old: &Ticket,
+    new_reference: &Reference,
+    mail_domain: &str,
+    unique: i64,
+) -> Email {
+    let w = words(site.language);
+    let reference = old.reference.as_str();
+    let text = fill(w.split_done, &[("new", new_reference.as_str())]);
+    let subject = format!("[{reference}] {text}");
+    let mut html = html_open(&subject);
+    html.push_str(&format!("<p>{}</p>\n</body></html>\n", esc(&text)));
+    Email {
+        kind: EmailKind::FollowUp,
+        to: service.agents.clone(),
+        subject,
+        text: format!("{text}\n"),
+        html,
+        message_id: format!("<split.{}.{unique}@{mail_domain}>", reference.to_ascii_lowercase()),
+        in_reply_to: Some(old.thread_id.clone()),
+        references: vec![old.thread_id.clone()],
+    }
+}
+
 fn topic_label(n: NewTicket<'_>, lang: Lang) -> String {
     let topic = n.ticket.topic.as_deref().and_then(|t| n.site.topic(t));
     topic.map_or_else(|| words(lang).no_topic.to_owned(), |t| t.label(lang).to_owned())
@@ -331,6 +358,8 @@ struct Words {
     incident: &'static str,
     /// `{reference}`, `{count}`
     incident_count: &'static str,
+    /// `{new}`
+    split_done: &'static str,
 }
 
 fn words(lang: Lang) -> &'static Words {
@@ -367,6 +396,7 @@ static FR: Words = Words {
     subject: "Objet",
     incident: "Incident",
     incident_count: "{reference} : {count} demandes de citoyens différents signalent le même problème",
+    split_done: "Un message a été retiré de cette demande : il est suivi dans la demande {new}",
 };
 
 static EN: Words = Words {
@@ -396,6 +426,7 @@ static EN: Words = Words {
     subject: "Subject",
     incident: "Incident",
     incident_count: "{reference}: {count} requests from different citizens report the same problem",
+    split_done: "A message was taken out of this request: it is followed in request {new}",
 };
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub(crate) enum Failure {
     TooLarge,
     Invalid(Vec<(Field, Problem)>),
     NotFound,
+    Unauthorized,
+    /// The request is understood but contradicts the state (e.g. nothing to split).
+    Conflict(String),
     Internal(String),
 }
 
@@ -48,6 +51,10 @@ impl IntoResponse for HttpError {
             }
             Failure::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", t.too_large.to_owned(), vec![]),
             Failure::NotFound => (StatusCode::NOT_FOUND, "not_found", t.not_found.to_owned(), vec![]),
+            Failure::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "Bearer token required".to_owned(), vec![])
+            }
+            Failure::Conflict(why) => (StatusCode::CONFLICT, "conflict", why, vec![]),
             Failure::Invalid(problems) => {
                 let fields = problems
                     .into_iter()

@@ -205,3 +205,84 @@ async fn the_same_citizen_writing_again_lands_in_the_same_ticket_and_its_thread(
     assert!(follow_up.subject.starts_with(&format!("[{}] Nouveau message", first["reference"].as_str().unwrap())));
     assert!(follow_up.text.contains("reçu via formulaire du site"), "{}", follow_up.text);
 }
+
+const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef";
+
+async fn state_with_admin() -> AppState {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../guichet.toml")).unwrap();
+    let mut config = Config::parse(&text, None).unwrap();
+    config.admin_token = Some(ADMIN_TOKEN.into());
+    AppState::new(Intake::open(Store::in_memory().unwrap(), Arc::new(config)).await.unwrap(), Wake::default())
+}
+
+fn admin(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn an_agent_splits_a_wrong_merge_and_the_engine_does_not_redo_it() {
+    let state = state_with_admin().await;
+    let (_, first) = call(&state, post("ville-exemple", fixture("submission.json"))).await;
+    let (_, again) = call(&state, post("ville-exemple", fixture("submission-again.json"))).await;
+    assert_eq!(first["reference"], again["reference"]);
+
+    let path = "/admin/v1/sites/ville-exemple/messages/widget:c81d4e2b-5f7a-4d90-8e3b-1a2b3c4d5e6f/split";
+    assert_eq!(call(&state, admin(path, None)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&state, admin(path, Some("wrong-token-0123456789abcdef"))).await.0, StatusCode::UNAUTHORIZED);
+    let (status, split) = call(&state, admin(path, Some(ADMIN_TOKEN))).await;
+    assert_eq!(status, StatusCode::OK, "{split}");
+    assert_ne!(split["reference"], first["reference"]);
+    let (status, _) = call(&state, admin(path, Some(ADMIN_TOKEN))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a message alone in its ticket cannot be split again");
+
+    // The same words again from the same citizen: not back into the ticket the agent undid.
+    let mut third: serde_json::Value = serde_json::from_str(&fixture("submission-again.json")).unwrap();
+    third["idempotency_key"] = "third".into();
+    let (_, third) = call(&state, post("ville-exemple", third.to_string())).await;
+    assert_ne!(third["reference"], first["reference"]);
+
+    // After a restart, the engine rebuilt from the store remembers the split.
+    let restarted =
+        AppState::new(Intake::open(state.store.clone(), state.config.clone()).await.unwrap(), Wake::default());
+    let mut fourth: serde_json::Value = serde_json::from_str(&fixture("submission-again.json")).unwrap();
+    fourth["idempotency_key"] = "fourth".into();
+    let (_, fourth) = call(&restarted, post("ville-exemple", fourth.to_string())).await;
+    assert_ne!(fourth["reference"], first["reference"]);
+}
+
+#[tokio::test]
+async fn an_agent_takes_a_ticket_out_of_its_incident_for_good() {
+    let state = state_with_admin().await;
+    let mut references = vec![];
+    for n in 1..=2 {
+        let (status, body) = call(&state, post("ville-exemple", fixture(&format!("streetlight-{n}.json")))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        references.push(body["reference"].as_str().unwrap().to_owned());
+    }
+    let incident_of = |reference: String| {
+        let store = state.store.clone();
+        async move { store.write(move |tx| tx.incident_of(&reference)).await.unwrap() }
+    };
+    let incident = incident_of(references[1].clone()).await.expect("two citizens, one streetlight: an incident");
+    assert_eq!(incident_of(references[0].clone()).await.as_ref(), Some(&incident));
+
+    let (status, _) =
+        call(&state, admin(&format!("/admin/v1/tickets/{}/detach", references[1]), Some(ADMIN_TOKEN))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(incident_of(references[1].clone()).await, None);
+
+    let (_, third) = call(&state, post("ville-exemple", fixture("streetlight-3.json"))).await;
+    assert_eq!(incident_of(third["reference"].as_str().unwrap().to_owned()).await, Some(incident));
+    assert_eq!(incident_of(references[1].clone()).await, None, "the engine does not put it back");
+}
+
+#[tokio::test]
+async fn without_a_token_configured_there_is_no_admin_api() {
+    let state = state().await;
+    let (status, _) = call(&state, admin("/admin/v1/tickets/VE-2026-000001/detach", Some(ADMIN_TOKEN))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
