@@ -277,3 +277,19 @@ fn the_tag_with_its_integrity_hash_pins_the_whole_widget() -> Result<()> {
     open_dialog(&w)?;
     Ok(())
 }
+
+#[test]
+fn at_200_percent_zoom_the_dialog_fits_and_scrolls() -> Result<()> {
+    let w = World::start(None)?;
+    // The window's outer size: the page gets a little less, as at 200 % on a 1280×900 screen.
+    w.browser.set_window_size(640, 450)?;
+    w.goto("index.html")?;
+    open_dialog(&w)?;
+    let fit = w.in_shadow(
+        LAUNCHER,
+        "const d = r.querySelector('dialog'); const b = d.getBoundingClientRect();
+         return [b.left >= 0, b.right <= innerWidth, b.bottom <= innerHeight, d.scrollWidth <= d.clientWidth, d.scrollHeight > d.clientHeight]",
+    )?;
+    assert_eq!(fit, serde_json::json!([true, true, true, true, true]), "[inside left, right, bottom; no sideways scroll; scrolls down]");
+    Ok(())
+}

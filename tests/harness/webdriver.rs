@@ -124,6 +124,11 @@ impl Browser {
         self.post("/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})).map(drop)
     }
 
+    /// Resizes the window: half the width and height is what a 200 % zoom leaves to the page.
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.post("/window/rect", json!({"width": width, "height": height})).map(drop)
+    }
+
     /// Presses `key` while holding `modifier` (e.g. [`keys::SHIFT`] and [`keys::TAB`]).
     pub fn send_chord_to_active(&self, modifier: &str, key: &str) -> Result<()> {
         let actions = json!([

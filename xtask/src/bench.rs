@@ -37,6 +37,8 @@ pub(crate) fn write(root: &Path) -> Result<()> {
     }
     writeln!(table, "| app (glue + WASM) | {} | {} | {} |", kb(totals[0]), kb(totals[1]), kb(totals[2]))?;
 
+    let largest = largest_parts(root);
+    let lighthouse = lighthouse(root)?;
     let quality = dedup_quality(root)?;
     let interactive = click_to_interactive(root)?;
     let speed = dedup_speed(root)?;
@@ -44,11 +46,122 @@ pub(crate) fn write(root: &Path) -> Result<()> {
         "# Benchmarks\n\nWritten by `cargo xtask bench`; rerun it to refresh every figure.\n\n\
          ## Widget size\n\nSizes in KiB (1 KiB = 1024 bytes), release build (`wasm-release` profile, then wasm-opt -Oz). \
          The loader is all a page fetches until the citizen shows intent; the app (glue + WASM) \
-         comes after. Budgets: loader ≤ 2 KB brotli, app ≤ 120 KB brotli.\n\n{table}\n{interactive}\n{quality}\n{speed}"
+         comes after. Budgets: loader ≤ 2 KB brotli, app ≤ 120 KB brotli.\n\n{table}\n{largest}\n{interactive}\n{lighthouse}\n{quality}\n{speed}"
     );
     std::fs::write(root.join("BENCHMARKS.md"), &text)?;
     print!("{text}");
     Ok(())
+}
+
+/// The largest functions and data of the widget's WebAssembly as twiggy sees them (before
+/// wasm-bindgen and wasm-opt, where the names are still there), when twiggy is installed.
+fn largest_parts(root: &Path) -> String {
+    let wasm = root.join("target/wasm/wasm32-unknown-unknown/wasm-release/widget.wasm");
+    let output = std::process::Command::new("twiggy").args(["top", "-n", "40", "-f", "json"]).arg(&wasm).output();
+    let Ok(output) = output.map_err(|e| e.to_string()).and_then(|o| {
+        if o.status.success() { Ok(o.stdout) } else { Err(String::from_utf8_lossy(&o.stderr).into_owned()) }
+    }) else {
+        return "## Largest parts of the WASM\n\ntwiggy is not installed (`cargo install twiggy`): not measured.\n".to_owned();
+    };
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output).unwrap_or_default();
+    let mut table = String::from("| item | bytes |\n|---|---:|\n");
+    // Custom sections and names are stripped from what browsers get: only code and data count.
+    for row in rows.iter().filter(|r| !r["name"].as_str().unwrap_or_default().contains("section")).take(12) {
+        let name = row["name"].as_str().unwrap_or_default();
+        let name = name.rsplit_once("::h").map_or(name, |(n, _)| n).replace('|', "\\|");
+        let _ = writeln!(table, "| `{}` | {} |", name.chars().take(110).collect::<String>(), row["shallow_size"]);
+    }
+    format!(
+        "## Largest parts of the WASM\n\n`twiggy top` on the optimised build before wasm-bindgen and wasm-opt \
+         (sizes before wasm-opt's own shrinking), custom sections and names left out:\n\n{table}"
+    )
+}
+
+/// Lighthouse (npm, with Debian's Chromium) on the demo home page with the widget's tag and
+/// on the same page without it, three runs each, medians.
+fn lighthouse(root: &Path) -> Result<String> {
+    use std::io::BufRead as _;
+    let bin = root.join("target/npm/node_modules/.bin/lighthouse");
+    if !bin.exists() {
+        crate::setup::npm_install(root, "lighthouse@12")?;
+    }
+    let bench = root.join("target/bench");
+    let site = bench.join("site");
+    let _ = std::fs::remove_dir_all(&site);
+    std::fs::create_dir_all(&site)?;
+    for entry in std::fs::read_dir(root.join("demo-site"))? {
+        let path = entry?.path();
+        std::fs::copy(&path, site.join(path.file_name().unwrap_or_default()))?;
+    }
+    let home = std::fs::read_to_string(site.join("index.html"))?;
+    let bare: String = home.lines().filter(|l| !l.contains("widget.js") && !l.contains("/s/ville-exemple/contact")).map(|l| format!("{l}\n")).collect();
+    anyhow::ensure!(bare.len() < home.len(), "the demo home page has no widget tag to remove");
+    std::fs::write(site.join("index-without-widget.html"), bare)?;
+    let config = std::fs::read_to_string(root.join("guichet.toml"))?
+        .replace("data_dir = \"data\"", &format!("data_dir = \"{}\"", bench.join("data").display()))
+        .replace("demo_site_dir = \"demo-site\"", &format!("demo_site_dir = \"{}\"", site.display()));
+    std::fs::write(bench.join("guichet.toml"), config)?;
+
+    let mut guichet = std::process::Command::new(root.join("target/release/guichet"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(bench.join("guichet.toml"))
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    std::io::BufReader::new(guichet.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    let base = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+
+    let mut table = String::from(
+        "| page | performance | accessibility | first contentful paint | largest contentful paint | total blocking time | cumulative layout shift |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let run = |page: &str| -> Result<Vec<serde_json::Value>> {
+        (0..3)
+            .map(|_| {
+                let out = std::process::Command::new(&bin)
+                    .arg(format!("{base}/{page}"))
+                    .args(["--only-categories=performance,accessibility", "--output=json", "--quiet"])
+                    .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync")
+                    .env("CHROME_PATH", "/usr/bin/chromium")
+                    .output()?;
+                anyhow::ensure!(out.status.success(), "lighthouse failed: {}", String::from_utf8_lossy(&out.stderr));
+                Ok(serde_json::from_slice(&out.stdout)?)
+            })
+            .collect()
+    };
+    for (label, page) in [("with the widget", "index.html"), ("without the widget", "index-without-widget.html")] {
+        let reports = run(page);
+        let reports = match reports {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = guichet.kill();
+                return Err(e);
+            }
+        };
+        let median = |f: &dyn Fn(&serde_json::Value) -> f64| {
+            let mut v: Vec<f64> = reports.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let audit = |id: &'static str| move |r: &serde_json::Value| r["audits"][id]["numericValue"].as_f64().unwrap_or(f64::NAN);
+        writeln!(
+            table,
+            "| home page {label} | {:.0} | {:.0} | {:.0} ms | {:.0} ms | {:.0} ms | {:.3} |",
+            median(&|r| r["categories"]["performance"]["score"].as_f64().unwrap_or(f64::NAN) * 100.0),
+            median(&|r| r["categories"]["accessibility"]["score"].as_f64().unwrap_or(f64::NAN) * 100.0),
+            median(&audit("first-contentful-paint")),
+            median(&audit("largest-contentful-paint")),
+            median(&audit("total-blocking-time")),
+            median(&audit("cumulative-layout-shift")),
+        )?;
+    }
+    let _ = guichet.kill();
+    Ok(format!(
+        "## Lighthouse\n\nLighthouse 12 (npm) with Debian's Chromium, headless, on the demo home page served by `guichet` \
+         (release build), with the widget's tag and with the same page without it; median of three runs each. \
+         Lighthouse's default mobile emulation (slow 4G, 4× CPU slowdown).\n\n{table}"
+    ))
 }
 
 /// Runs the ignored browser benchmark of the end-to-end tests and reads its figures.
