@@ -290,6 +290,10 @@ fn at_200_percent_zoom_the_dialog_fits_and_scrolls() -> Result<()> {
         "const d = r.querySelector('dialog'); const b = d.getBoundingClientRect();
          return [b.left >= 0, b.right <= innerWidth, b.bottom <= innerHeight, d.scrollWidth <= d.clientWidth, d.scrollHeight > d.clientHeight]",
     )?;
-    assert_eq!(fit, serde_json::json!([true, true, true, true, true]), "[inside left, right, bottom; no sideways scroll; scrolls down]");
+    assert_eq!(
+        fit,
+        serde_json::json!([true, true, true, true, true]),
+        "[inside left, right, bottom; no sideways scroll; scrolls down]"
+    );
     Ok(())
 }
