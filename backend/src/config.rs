@@ -15,6 +15,8 @@ use wire::Lang;
 
 /// Largest accepted request body by default: a long message, not a file.
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest raw email taken in by default: what common mail providers accept.
+const DEFAULT_MAX_EMAIL_BYTES: usize = 25 * 1024 * 1024;
 
 /// What serde could read from the file, before any cross-checking.
 #[derive(Debug, Deserialize)]
@@ -38,6 +40,7 @@ pub struct RawServer {
     pub demo: Option<bool>,
     pub max_body_bytes: Option<usize>,
     pub admin_token: Option<String>,
+    pub ingest_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +48,9 @@ pub struct RawServer {
 pub struct RawMail {
     pub from: String,
     pub smtp_url: Option<String>,
+    pub reply_domain: Option<String>,
+    pub secret: Option<String>,
+    pub max_email_bytes: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +102,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The bearer token of `/admin/v1` (agents' corrections); without it, that API is off.
     pub admin_token: Option<String>,
+    /// The bearer token of `POST /api/v1/email` (raw mail piped by a mail server); without it, off.
+    pub ingest_token: Option<String>,
     pub mail: MailConfig,
     pub sites: Vec<Site>,
 }
@@ -106,6 +114,14 @@ pub struct MailConfig {
     /// The domain of Guichet's own Message-IDs, taken from the sender's address.
     pub domain: String,
     pub transport: MailTransport,
+    /// The domain of the `reply+<token>@…` addresses agents and citizens answer to; its mailbox
+    /// must reach Guichet (watched or piped). By default, the sender's domain.
+    pub reply_domain: String,
+    /// Signs reply addresses. Without one in the configuration (or `GUICHET_SECRET`), a random
+    /// secret is made once and kept in the database.
+    pub secret: Option<String>,
+    /// Largest raw email taken in, attachments included.
+    pub max_email_bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,6 +241,9 @@ impl Config {
         if let Some(url) = smtp_url_override.filter(|u| !u.trim().is_empty()) {
             raw.mail.smtp_url = Some(url);
         }
+        if let Some(secret) = std::env::var("GUICHET_SECRET").ok().filter(|s| !s.is_empty()) {
+            raw.mail.secret = Some(secret);
+        }
         raw.validate()
     }
 }
@@ -248,6 +267,10 @@ impl RawConfig {
         if admin_token.as_ref().is_some_and(|t| t.len() < 24) {
             errors.push("server.admin_token: at least 24 characters, so that it cannot be guessed".to_owned());
         }
+        let ingest_token = server.ingest_token.filter(|t| !t.is_empty());
+        if ingest_token.as_ref().is_some_and(|t| t.len() < 24) {
+            errors.push("server.ingest_token: at least 24 characters, so that it cannot be guessed".to_owned());
+        }
         if max_body_bytes < 1024 {
             errors.push(format!("server.max_body_bytes: {max_body_bytes} is too small (at least 1024)"));
         }
@@ -264,6 +287,20 @@ impl RawConfig {
             }
             None => MailTransport::Directory(data_dir.join("outbox")),
         };
+        let reply_domain = self.mail.reply_domain.unwrap_or_else(|| domain.clone()).to_ascii_lowercase();
+        if reply_domain.is_empty() && from.is_ok()
+            || !reply_domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            errors.push(format!("mail.reply_domain: `{reply_domain}` is not a domain like reponses.ville.fr"));
+        }
+        let secret = self.mail.secret.filter(|s| !s.is_empty());
+        if secret.as_ref().is_some_and(|s| s.len() < 32) {
+            errors.push("mail.secret: at least 32 characters (or leave it out: Guichet makes one)".to_owned());
+        }
+        let max_email_bytes = self.mail.max_email_bytes.unwrap_or(DEFAULT_MAX_EMAIL_BYTES);
+        if max_email_bytes < 16 * 1024 {
+            errors.push(format!("mail.max_email_bytes: {max_email_bytes} is too small (at least 16384)"));
+        }
 
         if self.sites.is_empty() {
             errors.push("sites: at least one [[sites]] is needed".to_owned());
@@ -295,7 +332,8 @@ impl RawConfig {
                 data_dir,
                 max_body_bytes,
                 admin_token,
-                mail: MailConfig { from, domain, transport },
+                ingest_token,
+                mail: MailConfig { from, domain, transport, reply_domain, secret, max_email_bytes },
                 sites,
             }),
             _ => Err(ConfigErrors(errors)),

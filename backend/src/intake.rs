@@ -2,6 +2,8 @@
 //! (a new ticket, a follow-up, a ticket in an incident), and queues the emails this causes,
 //! all in one transaction.
 
+mod answers;
+
 use std::sync::{Arc, Mutex, PoisonError};
 
 use wire::Lang;
@@ -10,10 +12,13 @@ use crate::config::{Config, Site};
 use crate::domain::dedup::{Decision, DedupConfig, Engine, IncidentChoice, IncidentId, TicketId};
 use crate::domain::message::InboundMessage;
 use crate::domain::notify::{self, FollowUp, IncidentNote, NewTicket};
+use crate::domain::reply_token::{Role, Signer};
 use crate::domain::routing::route;
 use crate::domain::ticket::{Reference, Ticket, thread_id};
 use crate::mail::outbox::now_ms;
 use crate::store::{Store, StoreError, Tx};
+
+pub use answers::{AgentMail, Answered};
 
 /// Where a message was filed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +53,8 @@ pub struct Intake {
     store: Store,
     config: Arc<Config>,
     engine: Arc<Mutex<Engine>>,
+    /// Signs the `reply+` addresses of the emails a ticket causes.
+    signer: Signer,
 }
 
 impl Intake {
@@ -57,7 +64,6 @@ impl Intake {
         let mut engine = Engine::new(DedupConfig::default());
         for filed in &history {
             engine.apply(&filed.message, TicketId(filed.ticket), filed.incident.map(IncidentId));
-            engine.set_reference(TicketId(filed.ticket), &filed.reference);
         }
         // Agents' corrections come after, as they did: the engine then remembers not to redo them.
         for (kind, message, ticket) in store.write(|tx| tx.actions()).await? {
@@ -70,7 +76,11 @@ impl Intake {
         for filed in &history {
             engine.set_reference(TicketId(filed.ticket), &filed.reference);
         }
-        Ok(Intake { store, config, engine: Arc::new(Mutex::new(engine)) })
+        let secret = match &config.mail.secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => store.write(|tx| tx.secret("reply-token", 32)).await?,
+        };
+        Ok(Intake { store, config, engine: Arc::new(Mutex::new(engine)), signer: Signer::new(&secret) })
     }
 
     pub fn store(&self) -> &Store {
@@ -93,7 +103,7 @@ impl Intake {
         if self.config.site(&message.site).is_none() {
             return Err(IntakeError::UnknownSite(message.site));
         }
-        let (config, engine) = (self.config.clone(), self.engine.clone());
+        let (config, engine, signer) = (self.config.clone(), self.engine.clone(), self.signer.clone());
         let filed = self
             .store
             .write(move |tx| {
@@ -103,6 +113,7 @@ impl Intake {
                     return Ok(Filed { reference, incident, already_seen: true });
                 }
                 let site = config.site(&message.site).expect("checked above");
+                let desk = Desk { tx, config: &config, signer: &signer, site };
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
                 let decision = engine.decide(&message);
                 let row = tx.insert_message(&message)?;
@@ -112,7 +123,7 @@ impl Intake {
                         tx.file_message(row, ticket.0)?;
                         let (t, incident) = tx.ticket(ticket.0)?;
                         let service = site.service(&t.service).unwrap_or_else(|| route(site, t.topic.as_deref()));
-                        let email = notify::follow_up(FollowUp {
+                        let mut email = notify::follow_up(FollowUp {
                             site,
                             service,
                             ticket: &t,
@@ -121,6 +132,7 @@ impl Intake {
                             unique: row,
                             mail_domain: &config.mail.domain,
                         });
+                        email.reply_to = Some(desk.reply_to(&t.reference, Role::Agents));
                         tx.enqueue(Some(ticket.0), &email, now_ms())?;
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
@@ -130,7 +142,7 @@ impl Intake {
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
                     Decision::NewTicket { incident, .. } => {
-                        new_ticket(tx, &config, site, &message, row, incident, citizen_lang, true)?
+                        desk.new_ticket(&message, row, incident, citizen_lang, true)?
                     }
                 };
                 engine.apply(&message, placed.ticket, placed.incident);
@@ -148,27 +160,13 @@ impl Intake {
     /// engine will not file it (or its sender's later messages) back there. Returns the new
     /// ticket's reference.
     pub async fn split_message(&self, site: &str, message_id: &str) -> Result<Reference, IntakeError> {
-        let (config, engine) = (self.config.clone(), self.engine.clone());
+        let (config, engine, signer) = (self.config.clone(), self.engine.clone(), self.signer.clone());
         let (site, message_id) = (site.to_owned(), message_id.to_owned());
         self.store
             .write_or(move |tx| {
                 let site = config.site(&site).ok_or_else(|| IntakeError::UnknownSite(site.clone()))?;
-                let (row, old, message) = tx.message(&site.id, &message_id)?.ok_or(IntakeError::UnknownMessage)?;
-                if tx.messages_in(old)? < 2 {
-                    return Err(IntakeError::NothingToSplit);
-                }
-                let (old_ticket, _) = tx.ticket(old)?;
-                let placed = new_ticket(tx, &config, site, &message, row, IncidentChoice::None, Lang::Fr, false)?;
-                tx.record_action("split", Some(row), placed.ticket.0)?;
-                let service =
-                    site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));
-                let notice =
-                    notify::split_notice(site, service, &old_ticket, &placed.reference, &config.mail.domain, row);
-                tx.enqueue(Some(old), &notice, now_ms())?;
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
-                engine.split_message(&message, placed.ticket);
-                engine.set_reference(placed.ticket, placed.reference.as_str());
-                Ok(placed.reference)
+                split_in(tx, &config, &mut engine, &signer, site, &message_id)
             })
             .await
     }
@@ -197,48 +195,93 @@ struct Placed {
     reference: Reference,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_ticket(
+/// Moves message `message_id` out of its ticket into a ticket of its own, tells the old
+/// ticket's agents, and makes the engine remember it.
+fn split_in(
     tx: &Tx<'_>,
     config: &Config,
+    engine: &mut Engine,
+    signer: &Signer,
     site: &Site,
-    message: &InboundMessage,
-    row: i64,
-    incident: IncidentChoice,
-    citizen_lang: Lang,
-    acknowledge: bool,
-) -> Result<Placed, StoreError> {
-    let service = route(site, message.topic.as_deref());
-    let year = message.received_at.year();
-    let reference = Reference::new(&site.reference_prefix, year, tx.next_ticket_number(&site.id, year)?);
-    let ticket = Ticket {
-        thread_id: thread_id(&reference, &config.mail.domain),
-        reference: reference.clone(),
-        site: site.id.clone(),
-        topic: message.topic.clone().filter(|t| site.topic(t).is_some()),
-        service: service.id.clone(),
-        created_at: message.received_at,
-    };
-    let ticket_row = tx.insert_ticket(&ticket, row)?;
-    let incident = match incident {
-        IncidentChoice::None => None,
-        IncidentChoice::Join(incident) => Some(incident.0),
-        IncidentChoice::StartWith(first) => {
-            let number = tx.next_ticket_number(&format!("{}#incident", site.id), year)?;
-            let reference = format!("{}-INC-{year}-{number:04}", site.reference_prefix);
-            let incident = tx.insert_incident(&site.id, &reference, message.received_at)?;
-            tx.set_incident(first.0, Some(incident))?;
-            Some(incident)
-        }
-    };
-    tx.set_incident(ticket_row, incident)?;
-    let note = incident.map(|i| tx.incident(i)).transpose()?;
-    let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
-    let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
-    let now = now_ms();
-    tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
-    if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row).filter(|_| acknowledge) {
-        tx.enqueue(Some(ticket_row), &ack, now)?;
+    message_id: &str,
+) -> Result<Reference, IntakeError> {
+    let (row, old, message) = tx.message(&site.id, message_id)?.ok_or(IntakeError::UnknownMessage)?;
+    if tx.messages_in(old)? < 2 {
+        return Err(IntakeError::NothingToSplit);
     }
-    Ok(Placed { ticket: TicketId(ticket_row), incident: incident.map(IncidentId), reference })
+    let (old_ticket, _) = tx.ticket(old)?;
+    let desk = Desk { tx, config, signer, site };
+    let placed = desk.new_ticket(&message, row, IncidentChoice::None, site.language, false)?;
+    tx.record_action("split", Some(row), placed.ticket.0)?;
+    let service = site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));
+    let mut notice = notify::split_notice(site, service, &old_ticket, &placed.reference, &config.mail.domain, row);
+    notice.reply_to = Some(desk.reply_to(&old_ticket.reference, Role::Agents));
+    tx.enqueue(Some(old), &notice, now_ms())?;
+    engine.split_message(&message, placed.ticket);
+    engine.set_reference(placed.ticket, placed.reference.as_str());
+    Ok(placed.reference)
+}
+
+/// Where tickets are opened: one transaction, one site.
+struct Desk<'a, 't> {
+    tx: &'a Tx<'t>,
+    config: &'a Config,
+    signer: &'a Signer,
+    site: &'a Site,
+}
+
+impl Desk<'_, '_> {
+    fn reply_to(&self, reference: &Reference, role: Role) -> String {
+        self.signer.address(reference.as_str(), role, &self.config.mail.reply_domain)
+    }
+
+    /// Opens a ticket for `message` (stored as `row`), in an incident if the engine said so,
+    /// and queues the agents' email and, if `acknowledge`, the citizen's acknowledgment.
+    fn new_ticket(
+        &self,
+        message: &InboundMessage,
+        row: i64,
+        incident: IncidentChoice,
+        citizen_lang: Lang,
+        acknowledge: bool,
+    ) -> Result<Placed, StoreError> {
+        let (tx, config, site) = (self.tx, self.config, self.site);
+        let service = route(site, message.topic.as_deref());
+        let year = message.received_at.year();
+        let reference = Reference::new(&site.reference_prefix, year, tx.next_ticket_number(&site.id, year)?);
+        let ticket = Ticket {
+            thread_id: thread_id(&reference, &config.mail.domain),
+            reference: reference.clone(),
+            site: site.id.clone(),
+            topic: message.topic.clone().filter(|t| site.topic(t).is_some()),
+            service: service.id.clone(),
+            created_at: message.received_at,
+        };
+        let ticket_row = tx.insert_ticket(&ticket, row)?;
+        tx.set_lang(ticket_row, citizen_lang.code())?;
+        let incident = match incident {
+            IncidentChoice::None => None,
+            IncidentChoice::Join(incident) => Some(incident.0),
+            IncidentChoice::StartWith(first) => {
+                let number = tx.next_ticket_number(&format!("{}#incident", site.id), year)?;
+                let reference = format!("{}-INC-{year}-{number:04}", site.reference_prefix);
+                let incident = tx.insert_incident(&site.id, &reference, message.received_at)?;
+                tx.set_incident(first.0, Some(incident))?;
+                Some(incident)
+            }
+        };
+        tx.set_incident(ticket_row, incident)?;
+        let note = incident.map(|i| tx.incident(i)).transpose()?;
+        let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
+        let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
+        let now = now_ms();
+        let mut to_agents = notify::to_agents(new);
+        to_agents.reply_to = Some(self.reply_to(&reference, Role::Agents));
+        tx.enqueue(Some(ticket_row), &to_agents, now)?;
+        if let Some(mut ack) = notify::acknowledgment(new, &config.mail.domain, row).filter(|_| acknowledge) {
+            ack.reply_to = Some(self.reply_to(&reference, Role::Citizen));
+            tx.enqueue(Some(ticket_row), &ack, now)?;
+        }
+        Ok(Placed { ticket: TicketId(ticket_row), incident: incident.map(IncidentId), reference })
+    }
 }

@@ -98,6 +98,22 @@ CREATE TABLE agent_actions (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id)
 );
 "#,
+    r#"
+CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+ALTER TABLE tickets ADD COLUMN lang TEXT NOT NULL DEFAULT 'fr';
+ALTER TABLE outbox ADD COLUMN message_id TEXT;
+UPDATE outbox SET message_id = json_extract(email, '$.message_id');
+CREATE INDEX outbox_message_id ON outbox (message_id);
+CREATE TABLE ticket_events (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    body TEXT
+);
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
+"#,
 ];
 
 impl Store {
@@ -368,10 +384,87 @@ impl Tx<'_> {
     /// Queues an email, to be sent by the outbox worker once this transaction commits.
     pub fn enqueue(&self, ticket_row: Option<i64>, email: &Email, now_ms: i64) -> Result<(), StoreError> {
         self.0.execute(
-            "INSERT INTO outbox (ticket_id, email, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)",
-            params![ticket_row, serde_json::to_string(email)?, now_ms],
+            "INSERT INTO outbox (ticket_id, email, created_at, next_attempt_at, message_id) VALUES (?1, ?2, ?3, ?3, ?4)",
+            params![ticket_row, serde_json::to_string(email)?, now_ms, email.message_id],
         )?;
         Ok(())
+    }
+
+    /// The outbox entry that sent the email with this Message-ID: its row, ticket and email.
+    pub fn sent_email(&self, message_id: &str) -> Result<Option<(i64, Option<i64>, Email)>, StoreError> {
+        let row = self
+            .0
+            .query_row(
+                "SELECT id, ticket_id, email FROM outbox WHERE message_id = ?1 ORDER BY id DESC LIMIT 1",
+                params![message_id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?)),
+            )
+            .optional()?;
+        row.map(|(id, ticket, json)| Ok((id, ticket, serde_json::from_str(&json)?))).transpose()
+    }
+
+    /// The server's secret for `name`, made of `len` random bytes the first time it is asked for.
+    pub fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError> {
+        let key = format!("secret:{name}");
+        let known: Option<Vec<u8>> =
+            self.0.query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0)).optional()?;
+        if let Some(known) = known {
+            return Ok(known);
+        }
+        let fresh: Vec<u8> = (0..len).map(|_| rand::random::<u8>()).collect();
+        self.0.execute("INSERT INTO settings (key, value) VALUES (?1, ?2)", params![key, fresh])?;
+        Ok(fresh)
+    }
+
+    /// Keeps what happened to a ticket (a reply, a note, a closing, a failed delivery…).
+    pub fn record_event(&self, ticket_row: i64, kind: &str, actor: Option<&str>, body: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO ticket_events (ticket_id, at, kind, actor, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![ticket_row, crate::mail::outbox::now_ms(), kind, actor, body],
+        )?;
+        Ok(())
+    }
+
+    /// A ticket's events, oldest first: kind, actor, body.
+    pub fn events(&self, ticket_row: i64) -> Result<Vec<(String, Option<String>, String)>, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT kind, actor, COALESCE(body, '') FROM ticket_events WHERE ticket_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![ticket_row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A ticket's status (`open`, `closed`) and the language its citizen wrote in.
+    pub fn ticket_state(&self, ticket_row: i64) -> Result<(String, String), StoreError> {
+        Ok(self.0.query_row("SELECT status, lang FROM tickets WHERE id = ?1", params![ticket_row], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
+    }
+
+    pub fn set_status(&self, ticket_row: i64, status: &str) -> Result<(), StoreError> {
+        self.0.execute("UPDATE tickets SET status = ?2 WHERE id = ?1", params![ticket_row, status])?;
+        Ok(())
+    }
+
+    pub fn set_lang(&self, ticket_row: i64, lang: &str) -> Result<(), StoreError> {
+        self.0.execute("UPDATE tickets SET lang = ?2 WHERE id = ?1", params![ticket_row, lang])?;
+        Ok(())
+    }
+
+    pub fn set_service(&self, ticket_row: i64, service: &str) -> Result<(), StoreError> {
+        self.0.execute("UPDATE tickets SET service = ?2 WHERE id = ?1", params![ticket_row, service])?;
+        Ok(())
+    }
+
+    /// A ticket's messages from the citizen, oldest first: row and message.
+    pub fn messages_of(&self, ticket_row: i64) -> Result<Vec<(i64, InboundMessage)>, StoreError> {
+        let mut stmt = self.0.prepare("SELECT id, message FROM messages WHERE ticket_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![ticket_row], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (id, json) = row?;
+            Ok((id, serde_json::from_str(&json)?))
+        })
+        .collect()
     }
 
     /// Emails due at `now_ms`, oldest first.

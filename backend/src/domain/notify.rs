@@ -18,6 +18,10 @@ pub enum EmailKind {
     NewTicket,
     FollowUp,
     Acknowledgment,
+    /// An agent's answer, sent to the citizen.
+    Reply,
+    /// To whoever wrote to a reply address they may not use: why nothing was done.
+    Refusal,
 }
 
 /// An email ready to render. Every email Guichet writes is automatic, so it always says so
@@ -34,6 +38,9 @@ pub struct Email {
     pub in_reply_to: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// Where answers go: a signed `reply+…` address naming the ticket.
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// Everything a new ticket's emails talk about.
@@ -109,6 +116,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
         message_id: format!("<msg.{}.{}@{}>", reference.to_ascii_lowercase(), f.unique, f.mail_domain),
         in_reply_to: Some(f.ticket.thread_id.clone()),
         references: vec![f.ticket.thread_id.clone()],
+        reply_to: None,
     }
 }
 
@@ -164,6 +172,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         message_id: n.ticket.thread_id.clone(),
         in_reply_to: None,
         references: vec![],
+        reply_to: None,
     }
 }
 
@@ -201,6 +210,7 @@ pub fn acknowledgment(n: NewTicket<'_>, mail_domain: &str, unique: i64) -> Optio
         message_id: format!("<ack.{}.{unique}@{mail_domain}>", reference.to_ascii_lowercase()),
         in_reply_to: None,
         references: vec![],
+        reply_to: None,
     })
 }
 
@@ -213,22 +223,198 @@ pub fn split_notice(
     mail_domain: &str,
     unique: i64,
 ) -> Email {
-    let w = words(site.language);
-    let reference = old.reference.as_str();
-    let text = fill(w.split_done, &[("new", new_reference.as_str())]);
-    let subject = format!("[{reference}] {text}");
+    let text = fill(words(site.language).split_done, &[("new", new_reference.as_str())]);
+    thread_note(ThreadNote { site, service, ticket: old, headline: &text, body: None, unique, mail_domain })
+}
+
+/// Something that happened to a ticket, told to its agents in its thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadNote<'a> {
+    pub site: &'a Site,
+    pub service: &'a Service,
+    pub ticket: &'a Ticket,
+    /// One sentence: it is also the subject.
+    pub headline: &'a str,
+    /// Text quoted under the headline (a reply, a note), if any.
+    pub body: Option<&'a str>,
+    pub unique: i64,
+    pub mail_domain: &'a str,
+}
+
+/// An email to the ticket's agents, as a reply in its thread.
+pub fn thread_note(n: ThreadNote<'_>) -> Email {
+    let reference = n.ticket.reference.as_str();
+    let subject = format!("[{reference}] {}", first_words(n.headline, 14, 110));
+    let mut text = format!("{}\n", n.headline);
     let mut html = html_open(&subject);
-    html.push_str(&format!("<p>{}</p>\n</body></html>\n", esc(&text)));
+    html.push_str(&format!("<p>{}</p>\n", esc(n.headline)));
+    if let Some(body) = n.body.filter(|b| !b.trim().is_empty()) {
+        text.push_str(&format!("\n{}\n", body.trim()));
+        html.push_str(&format!(
+            "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em\">{}</blockquote>\n",
+            html_paragraphs(body)
+        ));
+    }
+    html.push_str("</body></html>\n");
     Email {
         kind: EmailKind::FollowUp,
-        to: service.agents.clone(),
+        to: n.service.agents.clone(),
         subject,
-        text: format!("{text}\n"),
+        text,
         html,
-        message_id: format!("<split.{}.{unique}@{mail_domain}>", reference.to_ascii_lowercase()),
-        in_reply_to: Some(old.thread_id.clone()),
-        references: vec![old.thread_id.clone()],
+        message_id: format!("<note.{}.{}@{}>", reference.to_ascii_lowercase(), n.unique, n.mail_domain),
+        in_reply_to: Some(n.ticket.thread_id.clone()),
+        references: vec![n.ticket.thread_id.clone()],
+        reply_to: None,
     }
+}
+
+/// An agent's answer as the citizen receives it: from Guichet (never from the agent's own
+/// address), in the thread of the citizen's own email when they wrote by email.
+#[derive(Debug, Clone, Copy)]
+pub struct CitizenReply<'a> {
+    pub site: &'a Site,
+    pub ticket: &'a Ticket,
+    pub to: &'a str,
+    pub text: &'a str,
+    /// The language the citizen wrote in.
+    pub lang: Lang,
+    /// The citizen's last email and its subject, to answer in its thread.
+    pub answers: Option<(&'a str, Option<&'a str>)>,
+    pub unique: i64,
+    pub mail_domain: &'a str,
+}
+
+pub fn citizen_reply(r: CitizenReply<'_>) -> Email {
+    let w = words(r.lang);
+    let reference = r.ticket.reference.as_str();
+    let subject = match r.answers.and_then(|(_, subject)| subject) {
+        Some(subject) if subject.contains(reference) => reply_subject(subject),
+        Some(subject) => format!("{} [{reference}]", reply_subject(subject)),
+        None => format!("[{reference}] {} {}", w.reply_subject, r.site.name),
+    };
+    let footer = fill(w.reply_footer, &[("reference", reference)]);
+    let text = format!("{}\n\n-- \n{footer}\n", r.text.trim());
+    let mut html = html_open(&subject);
+    html.push_str(&format!(
+        "{}\n<p style=\"color:#555;border-top:1px solid #ddd;padding-top:.5em\">{}</p>\n</body></html>\n",
+        html_paragraphs(r.text),
+        esc(&footer)
+    ));
+    let parent = r.answers.map(|(id, _)| id.to_owned());
+    Email {
+        kind: EmailKind::Reply,
+        to: vec![r.to.to_owned()],
+        subject,
+        text,
+        html,
+        message_id: format!("<reply.{}.{}@{}>", reference.to_ascii_lowercase(), r.unique, r.mail_domain),
+        references: parent.iter().cloned().collect(),
+        in_reply_to: parent,
+        reply_to: None,
+    }
+}
+
+fn reply_subject(subject: &str) -> String {
+    let lower = subject.trim_start().to_lowercase();
+    if ["re:", "re :", "tr:", "aw:"].iter().any(|p| lower.starts_with(p)) {
+        subject.trim().to_owned()
+    } else {
+        format!("Re: {}", subject.trim())
+    }
+}
+
+/// Why a message to a reply address was not acted upon, told to its sender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused<'a> {
+    /// The token was altered, forged, or names no ticket.
+    BadAddress,
+    /// The sender is not an agent of the ticket's service.
+    NotAnAgent { reference: &'a str, service: &'a str },
+}
+
+pub fn refusal(
+    site_lang: Lang,
+    to: &str,
+    original_subject: Option<&str>,
+    why: Refused<'_>,
+    unique: i64,
+    mail_domain: &str,
+) -> Email {
+    let w = words(site_lang);
+    let reason = match why {
+        Refused::BadAddress => w.refused_bad_address.to_owned(),
+        Refused::NotAnAgent { reference, service } => {
+            fill(w.refused_not_agent, &[("reference", reference), ("service", service)])
+        }
+    };
+    let subject = match original_subject {
+        Some(s) => format!("{} : {}", w.refused_subject, s.trim()),
+        None => w.refused_subject.to_owned(),
+    };
+    let mut html = html_open(&subject);
+    html.push_str(&format!(
+        "<p>{}</p>\n<p style=\"color:#555\">{}</p>\n</body></html>\n",
+        esc(&reason),
+        esc(w.automatic)
+    ));
+    Email {
+        kind: EmailKind::Refusal,
+        to: vec![to.to_owned()],
+        subject,
+        text: format!("{reason}\n\n{}\n", w.automatic),
+        html,
+        message_id: format!("<refused.{unique}@{mail_domain}>"),
+        in_reply_to: None,
+        references: vec![],
+        reply_to: None,
+    }
+}
+
+/// The sentences agents read in a ticket's thread after acting on it by email.
+pub fn agents_words(lang: Lang) -> AgentsWords {
+    let w = words(lang);
+    AgentsWords {
+        note: w.note_added,
+        replied: w.reply_sent,
+        closed: w.closed,
+        assigned: w.assigned,
+        unknown_command: w.unknown_command,
+        unknown_service: w.unknown_service,
+        nothing_to_split: w.nothing_to_split,
+        undeliverable: w.undeliverable,
+        no_address: w.no_address,
+        bounced: w.bounced,
+    }
+}
+
+/// Templates (with `{…}` holes filled by [`wire::i18n::fill`]) for agents' thread notes.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentsWords {
+    /// `{agent}`
+    pub note: &'static str,
+    /// `{agent}`, `{to}`, `{channel}`
+    pub replied: &'static str,
+    /// `{agent}`
+    pub closed: &'static str,
+    /// `{agent}`, `{service}`
+    pub assigned: &'static str,
+    /// `{command}`
+    pub unknown_command: &'static str,
+    /// `{service}`, `{services}`
+    pub unknown_service: &'static str,
+    pub nothing_to_split: &'static str,
+    /// `{why}`
+    pub undeliverable: &'static str,
+    /// `{channel}`
+    pub no_address: &'static str,
+    /// `{subject}`, `{to}`, `{why}`
+    pub bounced: &'static str,
+}
+
+/// A channel's name as agents read it.
+pub fn channel_label(channel: Channel, lang: Lang) -> &'static str {
+    channel_name(channel, lang)
 }
 
 fn topic_label(n: NewTicket<'_>, lang: Lang) -> String {
@@ -360,6 +546,23 @@ struct Words {
     incident_count: &'static str,
     /// `{new}`
     split_done: &'static str,
+    reply_subject: &'static str,
+    /// `{reference}`
+    reply_footer: &'static str,
+    refused_subject: &'static str,
+    refused_bad_address: &'static str,
+    /// `{reference}`, `{service}`
+    refused_not_agent: &'static str,
+    note_added: &'static str,
+    reply_sent: &'static str,
+    closed: &'static str,
+    assigned: &'static str,
+    unknown_command: &'static str,
+    unknown_service: &'static str,
+    nothing_to_split: &'static str,
+    undeliverable: &'static str,
+    no_address: &'static str,
+    bounced: &'static str,
 }
 
 fn words(lang: Lang) -> &'static Words {
@@ -397,6 +600,21 @@ static FR: Words = Words {
     incident: "Incident",
     incident_count: "{reference} : {count} demandes de citoyens différents signalent le même problème",
     split_done: "Un message a été retiré de cette demande : il est suivi dans la demande {new}",
+    reply_subject: "Réponse à votre demande auprès de",
+    reply_footer: "Référence de votre demande : {reference}. Pour la compléter, répondez simplement à ce message.",
+    refused_subject: "Message non pris en compte",
+    refused_bad_address: "L'adresse à laquelle vous avez écrit n'est pas une adresse de réponse valide (elle a été modifiée ou ne correspond à aucune demande). Votre message n'a été transmis à personne.",
+    refused_not_agent: "Seuls les agents du service {service} peuvent répondre à la demande {reference} par courrier électronique. Votre message n'a pas été transmis au citoyen.",
+    note_added: "Note interne de {agent} (non envoyée au citoyen) :",
+    reply_sent: "Réponse de {agent} envoyée au citoyen ({to}) par {channel} :",
+    closed: "Demande close par {agent}.",
+    assigned: "Demande transférée au service {service} par {agent}.",
+    unknown_command: "Commande non comprise : {command}. Commandes possibles : #note, #clore, #assigner <service>, #séparer.",
+    unknown_service: "Service inconnu : {service}. Services de ce site : {services}.",
+    nothing_to_split: "Rien à séparer : aucun message n'a été rattaché à cette demande.",
+    undeliverable: "La réponse n'a pas pu être transmise au citoyen : {why}",
+    no_address: "le citoyen a écrit via {channel} sans donner d'adresse électronique, et Guichet ne peut pas encore lui répondre par ce canal.",
+    bounced: "Le courrier « {subject} » envoyé à {to} n'a pas pu être remis : {why}",
 };
 
 static EN: Words = Words {
@@ -427,6 +645,21 @@ static EN: Words = Words {
     incident: "Incident",
     incident_count: "{reference}: {count} requests from different citizens report the same problem",
     split_done: "A message was taken out of this request: it is followed in request {new}",
+    reply_subject: "Answer to your request to",
+    reply_footer: "Your request's reference: {reference}. To add to it, simply reply to this message.",
+    refused_subject: "Message not taken into account",
+    refused_bad_address: "The address you wrote to is not a valid reply address (it was altered or names no request). Your message was passed on to nobody.",
+    refused_not_agent: "Only the agents of the {service} service may answer request {reference} by email. Your message was not passed on to the citizen.",
+    note_added: "Internal note from {agent} (not sent to the citizen):",
+    reply_sent: "Answer from {agent} sent to the citizen ({to}) by {channel}:",
+    closed: "Request closed by {agent}.",
+    assigned: "Request handed to the {service} service by {agent}.",
+    unknown_command: "Command not understood: {command}. Commands: #note, #close, #assign <service>, #split.",
+    unknown_service: "No service {service}. This site's services: {services}.",
+    nothing_to_split: "Nothing to split: no message was merged into this request.",
+    undeliverable: "The answer could not be passed on to the citizen: {why}",
+    no_address: "the citizen wrote via {channel} without giving an email address, and Guichet cannot answer on that channel yet.",
+    bounced: "The email \u{201c}{subject}\u{201d} sent to {to} could not be delivered: {why}",
 };
 
 #[cfg(test)]

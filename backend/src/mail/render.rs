@@ -52,6 +52,10 @@ pub fn render(email: &Email, from: &Mailbox) -> Result<Message, String> {
         let mailbox: Mailbox = to.parse().map_err(|e| format!("recipient `{to}`: {e}"))?;
         builder = builder.to(mailbox);
     }
+    if let Some(reply_to) = &email.reply_to {
+        let mailbox: Mailbox = reply_to.parse().map_err(|e| format!("reply-to `{reply_to}`: {e}"))?;
+        builder = builder.reply_to(mailbox);
+    }
     if let Some(parent) = &email.in_reply_to {
         builder = builder.in_reply_to(parent.clone());
     }
@@ -79,6 +83,7 @@ mod tests {
             message_id: "<ticket.ve-2026-000001@ville.fr>".into(),
             in_reply_to: Some("<a@b>".into()),
             references: vec!["<a@b>".into()],
+            reply_to: Some("reply+ve-2026-000001.a.0123456789abcdef01234567@ville.fr".into()),
         };
         let from: Mailbox = "Guichet <guichet@ville.fr>".parse().unwrap();
         let raw = String::from_utf8(render(&email, &from).unwrap().formatted()).unwrap();
@@ -88,6 +93,7 @@ mod tests {
             "X-Auto-Response-Suppress: All",
             "In-Reply-To: <a@b>",
             "References: <a@b>",
+            "Reply-To: reply+ve-2026-000001.a.0123456789abcdef01234567@ville.fr",
             "multipart/alternative",
         ] {
             assert!(raw.contains(header), "{header} in {raw}");

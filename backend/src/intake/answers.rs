@@ -1,0 +1,236 @@
+//! Agents' answers by email: a reply to a ticket's `reply+` address is checked (signed token,
+//! sender among the service's agents), its commands carried out, and its text sent to the
+//! citizen on the channel they used last; everything is confirmed in the ticket's thread.
+
+use std::sync::PoisonError;
+
+use lettre::message::Mailbox;
+use wire::Lang;
+
+use crate::config::{Config, Service, Site};
+use crate::domain::agent_reply::{self, Command};
+use crate::domain::message::{Channel, InboundMessage};
+use crate::domain::notify::{self, CitizenReply, Email, Refused, ThreadNote, agents_words, channel_label};
+use crate::domain::reply_token::{ReplyTo, Role, Signer};
+use crate::domain::ticket::Ticket;
+use crate::intake::{Intake, IntakeError, split_in};
+use crate::mail::outbox::now_ms;
+use crate::store::{StoreError, Tx};
+
+/// An email written to a ticket's agents' reply address, as read.
+#[derive(Debug, Clone)]
+pub struct AgentMail {
+    /// The sender's bare address.
+    pub from: String,
+    pub subject: Option<String>,
+    /// The agent's new words: quotes of the thread and signature already taken off.
+    pub new_words: String,
+}
+
+/// What became of an agent's email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Acted upon: the commands carried out and whether text went to the citizen.
+    Done { commands: Vec<Command>, sent_to_citizen: bool },
+    /// Not acted upon; the sender was told why.
+    Refused(String),
+}
+
+impl Intake {
+    /// Acts on an agent's email to the reply address `to` (already checked as signed).
+    pub async fn take_agent_mail(&self, to: ReplyTo, mut mail: AgentMail) -> Result<Answered, IntakeError> {
+        mail.from = mail.from.trim().to_ascii_lowercase();
+        let (config, engine, signer) = (self.config.clone(), self.engine.clone(), self.signer.clone());
+        self.store
+            .write_or(move |tx| {
+                let now = now_ms();
+                let Some(row) = tx.ticket_row(&to.reference)? else {
+                    return refuse(tx, &config, None, &mail, Refused::BadAddress, now);
+                };
+                let (ticket, _) = tx.ticket(row)?;
+                let site = config.site(&ticket.site).ok_or_else(|| IntakeError::UnknownSite(ticket.site.clone()))?;
+                let service = service_of(site, &ticket);
+                if !is_agent(service, &mail.from) {
+                    let why = Refused::NotAnAgent { reference: ticket.reference.as_str(), service: &service.name };
+                    tx.record_event(row, "refused", Some(&mail.from), mail.subject.as_deref().unwrap_or(""))?;
+                    return refuse(tx, &config, Some(site), &mail, why, now);
+                }
+                let ctx = Ctx { tx, config: &config, signer: &signer, site, row, agent: &mail.from, now };
+                let reply = agent_reply::read(&mail.new_words);
+                let mut ticket = ticket;
+                for line in &reply.unknown {
+                    ctx.note(&ticket, &fill(ctx.words().unknown_command, &[("command", line)]), None)?;
+                }
+                let mut done = Vec::new();
+                for command in &reply.commands {
+                    match command {
+                        Command::Note => {}
+                        Command::Close => {
+                            tx.set_status(row, "closed")?;
+                            tx.record_event(row, "close", Some(ctx.agent), "")?;
+                            ctx.note(&ticket, &fill(ctx.words().closed, &[("agent", ctx.agent)]), None)?;
+                        }
+                        Command::Assign(id) => match site.service(id) {
+                            Some(new) => {
+                                let old = service_of(site, &ticket).clone();
+                                tx.set_service(row, &new.id)?;
+                                tx.record_event(row, "assign", Some(ctx.agent), &new.id)?;
+                                ticket.service = new.id.clone();
+                                let text = fill(ctx.words().assigned, &[("agent", ctx.agent), ("service", &new.name)]);
+                                // Both services hear of it: the old one lets go, the new one takes the thread.
+                                let mut email = ctx.note_email(&ticket, &text, None);
+                                email.to.extend(old.agents.iter().filter(|a| !new.agents.contains(a)).cloned());
+                                tx.enqueue(Some(row), &email, now)?;
+                            }
+                            None => {
+                                let services: Vec<&str> = site.services.iter().map(|s| s.id.as_str()).collect();
+                                let text = fill(
+                                    ctx.words().unknown_service,
+                                    &[("service", id), ("services", &services.join(", "))],
+                                );
+                                ctx.note(&ticket, &text, None)?;
+                                continue;
+                            }
+                        },
+                        Command::Split => {
+                            let messages = tx.messages_of(row)?;
+                            let Some((_, last)) = messages.iter().skip(1).last() else {
+                                ctx.note(&ticket, ctx.words().nothing_to_split, None)?;
+                                continue;
+                            };
+                            let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
+                            split_in(tx, &config, &mut engine, &signer, site, &last.id)?;
+                            tx.record_event(row, "split", Some(ctx.agent), &last.id)?;
+                        }
+                    }
+                    done.push(command.clone());
+                }
+                if reply.commands.contains(&Command::Note) && !reply.text.is_empty() {
+                    tx.record_event(row, "note", Some(ctx.agent), &reply.text)?;
+                    ctx.note(&ticket, &fill(ctx.words().note, &[("agent", ctx.agent)]), Some(&reply.text))?;
+                }
+                let sent = reply.goes_to_citizen() && ctx.answer_citizen(&ticket, &reply.text)?;
+                Ok(Answered::Done { commands: done, sent_to_citizen: sent })
+            })
+            .await
+    }
+}
+
+/// What every step of an agent's email needs.
+struct Ctx<'a, 't> {
+    tx: &'a Tx<'t>,
+    config: &'a Config,
+    signer: &'a Signer,
+    site: &'a Site,
+    row: i64,
+    agent: &'a str,
+    now: i64,
+}
+
+impl Ctx<'_, '_> {
+    fn words(&self) -> notify::AgentsWords {
+        agents_words(self.site.language)
+    }
+
+    fn note_email(&self, ticket: &Ticket, headline: &str, body: Option<&str>) -> Email {
+        let service = service_of(self.site, ticket);
+        let mut email = notify::thread_note(ThreadNote {
+            site: self.site,
+            service,
+            ticket,
+            headline,
+            body,
+            unique: unique(),
+            mail_domain: &self.config.mail.domain,
+        });
+        email.reply_to =
+            Some(self.signer.address(ticket.reference.as_str(), Role::Agents, &self.config.mail.reply_domain));
+        email
+    }
+
+    fn note(&self, ticket: &Ticket, headline: &str, body: Option<&str>) -> Result<(), StoreError> {
+        self.tx.enqueue(Some(self.row), &self.note_email(ticket, headline, body), self.now)
+    }
+
+    /// Sends `text` to the citizen where they can read it; tells the agents what was done.
+    /// Returns whether it went out.
+    fn answer_citizen(&self, ticket: &Ticket, text: &str) -> Result<bool, StoreError> {
+        let messages = self.tx.messages_of(self.row)?;
+        let last = messages.last().map(|(_, m)| m);
+        let address = messages.iter().rev().find_map(|(_, m)| m.from.email.clone());
+        let w = self.words();
+        let Some(address) = address else {
+            let channel = last.map_or(Channel::Widget, |m| m.channel);
+            let why = fill(w.no_address, &[("channel", channel_label(channel, self.site.language))]);
+            self.tx.record_event(self.row, "undeliverable", Some(self.agent), &why)?;
+            self.note(ticket, &fill(w.undeliverable, &[("why", &why)]), Some(text))?;
+            return Ok(false);
+        };
+        let (_, lang) = self.tx.ticket_state(self.row)?;
+        let lang = Lang::from_tag(&lang);
+        // Answer in the thread of the citizen's own email when they wrote by email.
+        let answers = last_email(&messages).map(|m| (m.id.as_str(), m.subject.as_deref()));
+        let mut email = notify::citizen_reply(CitizenReply {
+            site: self.site,
+            ticket,
+            to: &address,
+            text,
+            lang,
+            answers,
+            unique: unique(),
+            mail_domain: &self.config.mail.domain,
+        });
+        email.reply_to =
+            Some(self.signer.address(ticket.reference.as_str(), Role::Citizen, &self.config.mail.reply_domain));
+        self.tx.enqueue(Some(self.row), &email, self.now)?;
+        self.tx.record_event(self.row, "reply", Some(self.agent), text)?;
+        let channel = channel_label(Channel::Email, self.site.language);
+        let headline = fill(w.replied, &[("agent", self.agent), ("to", &address), ("channel", channel)]);
+        self.note(ticket, &headline, Some(text))?;
+        Ok(true)
+    }
+}
+
+fn last_email(messages: &[(i64, InboundMessage)]) -> Option<&InboundMessage> {
+    messages.iter().rev().map(|(_, m)| m).find(|m| m.channel == Channel::Email && m.id.starts_with('<'))
+}
+
+fn service_of<'s>(site: &'s Site, ticket: &Ticket) -> &'s Service {
+    site.service(&ticket.service).unwrap_or_else(|| crate::domain::routing::route(site, ticket.topic.as_deref()))
+}
+
+/// Whether `from` is one of the service's agents (addresses compared without case).
+fn is_agent(service: &Service, from: &str) -> bool {
+    service
+        .agents
+        .iter()
+        .filter_map(|a| a.parse::<Mailbox>().ok())
+        .any(|m| m.email.to_string().to_ascii_lowercase() == from)
+}
+
+fn refuse(
+    tx: &Tx<'_>,
+    config: &Config,
+    site: Option<&Site>,
+    mail: &AgentMail,
+    why: Refused<'_>,
+    now: i64,
+) -> Result<Answered, IntakeError> {
+    let lang = site.map_or(Lang::Fr, |s| s.language);
+    let email = notify::refusal(lang, &mail.from, mail.subject.as_deref(), why, unique(), &config.mail.domain);
+    let reason = email.text.lines().next().unwrap_or_default().to_owned();
+    tx.enqueue(None, &email, now)?;
+    Ok(Answered::Refused(reason))
+}
+
+/// Tells apart the Message-IDs of a ticket's notes and replies.
+fn unique() -> i64 {
+    (rand::random::<u64>() >> 1) as i64
+}
+
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    wire::i18n::fill(template, values)
+}
+
+#[cfg(test)]
+mod tests;
