@@ -18,7 +18,7 @@ use crate::domain::ticket::{Reference, Ticket, thread_id};
 use crate::mail::outbox::now_ms;
 use crate::store::{Store, StoreError, Tx};
 
-pub use answers::{AgentMail, Answered};
+pub use answers::{AgentMail, Answered, Bounced};
 
 /// Where a message was filed.
 #[derive(Debug, Clone, PartialEq, Eq)]

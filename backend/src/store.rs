@@ -506,9 +506,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Gives up on an email for good, and records it on its ticket.
     pub fn mark_failed(&self, id: i64, now_ms: i64, error: &str) -> Result<(), StoreError> {
         self.0.execute(
             "UPDATE outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, now_ms, error],
+        )?;
+        self.0.execute(
+            "INSERT INTO ticket_events (ticket_id, at, kind, actor, body)
+             SELECT ticket_id, ?2, 'delivery_failed', json_extract(email, '$.to[0]'), ?3 FROM outbox
+             WHERE id = ?1 AND ticket_id IS NOT NULL",
             params![id, now_ms, error],
         )?;
         Ok(())

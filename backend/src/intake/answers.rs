@@ -10,12 +10,20 @@ use wire::Lang;
 use crate::config::{Config, Service, Site};
 use crate::domain::agent_reply::{self, Command};
 use crate::domain::message::{Channel, InboundMessage};
-use crate::domain::notify::{self, CitizenReply, Email, Refused, ThreadNote, agents_words, channel_label};
+use crate::domain::notify::{self, CitizenReply, Email, EmailKind, Refused, ThreadNote, agents_words, channel_label};
 use crate::domain::reply_token::{ReplyTo, Role, Signer};
 use crate::domain::ticket::Ticket;
 use crate::intake::{Intake, IntakeError, split_in};
 use crate::mail::outbox::now_ms;
 use crate::store::{StoreError, Tx};
+
+/// A delivery failure report about one of Guichet's emails, as read from a bounce.
+#[derive(Debug, Clone, Default)]
+pub struct Bounced {
+    pub original_message_id: Option<String>,
+    pub recipient: Option<String>,
+    pub diagnostic: Option<String>,
+}
 
 /// An email written to a ticket's agents' reply address, as read.
 #[derive(Debug, Clone)]
@@ -111,6 +119,36 @@ impl Intake {
                 }
                 let sent = reply.goes_to_citizen() && ctx.answer_citizen(&ticket, &reply.text)?;
                 Ok(Answered::Done { commands: done, sent_to_citizen: sent })
+            })
+            .await
+    }
+}
+
+impl Intake {
+    /// Marks the bounced email as failed on its ticket; when it was for the citizen, the
+    /// agents are told in the thread. Returns whether the bounce named an email of ours.
+    pub async fn take_bounce(&self, bounce: Bounced) -> Result<bool, IntakeError> {
+        let Some(original) = bounce.original_message_id.clone() else { return Ok(false) };
+        let (config, signer) = (self.config.clone(), self.signer.clone());
+        self.store
+            .write_or(move |tx| {
+                let Some((outbox_row, ticket_row, email)) = tx.sent_email(&original)? else { return Ok(false) };
+                let why = bounce.diagnostic.clone().unwrap_or_else(|| "bounced".to_owned());
+                let now = now_ms();
+                tx.mark_failed(outbox_row, now, &format!("bounced: {why}"))?;
+                let Some(row) = ticket_row else { return Ok(true) };
+                let to = bounce.recipient.clone().unwrap_or_else(|| email.to.join(", "));
+                tx.record_event(row, "bounce", Some(&to), &why)?;
+                if matches!(email.kind, EmailKind::Acknowledgment | EmailKind::Reply) {
+                    let (ticket, _) = tx.ticket(row)?;
+                    let site =
+                        config.site(&ticket.site).ok_or_else(|| IntakeError::UnknownSite(ticket.site.clone()))?;
+                    let ctx = Ctx { tx, config: &config, signer: &signer, site, row, agent: "", now };
+                    let headline =
+                        fill(ctx.words().bounced, &[("subject", &email.subject), ("to", &to), ("why", &why)]);
+                    ctx.note(&ticket, &headline, Some(&email.text))?;
+                }
+                Ok(true)
             })
             .await
     }

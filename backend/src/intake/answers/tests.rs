@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::domain::notify::EmailKind;
 use crate::store::Store;
 
 async fn intake() -> Intake {
@@ -199,4 +198,37 @@ async fn without_an_address_the_agent_is_told_the_answer_could_not_go() {
         "{}",
         emails[0].text
     );
+}
+
+#[tokio::test]
+async fn a_bounced_acknowledgment_fails_on_the_ticket_and_the_agents_hear_of_it() {
+    let intake = intake().await;
+    let refs = file(&intake, &["w-1"]).await;
+    let emails = queued(&intake, 0).await;
+    let ack = emails.iter().find(|e| e.kind == EmailKind::Acknowledgment).unwrap().clone();
+    let bounce = Bounced {
+        original_message_id: Some(ack.message_id.clone()),
+        recipient: Some("claire.dubois@example.fr".into()),
+        diagnostic: Some("550 5.1.1 user unknown".into()),
+    };
+    assert!(intake.take_bounce(bounce).await.unwrap());
+    let outbox = intake.store.write(|tx| tx.outbox(50)).await.unwrap();
+    let entry = outbox.iter().find(|e| e.email.message_id == ack.message_id).unwrap();
+    assert!(entry.failed_at.is_some() && entry.last_error.as_deref() == Some("bounced: 550 5.1.1 user unknown"));
+    let note = queued(&intake, emails.len()).await.pop().unwrap();
+    assert_eq!(note.to, vec![VOIRIE.to_owned()]);
+    assert!(note.text.contains("n'a pas pu être remis : 550 5.1.1 user unknown"), "{}", note.text);
+    let reference = refs[0].clone();
+    let events = intake
+        .store
+        .write(move |tx| {
+            let row = tx.ticket_row(&reference)?.unwrap();
+            tx.events(row)
+        })
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(kinds, ["delivery_failed", "bounce"]);
+    let unknown = Bounced { original_message_id: Some("<elsewhere@example.org>".into()), ..Bounced::default() };
+    assert!(!intake.take_bounce(unknown).await.unwrap());
 }
