@@ -6,5 +6,6 @@
 pub mod dedup;
 pub mod message;
 pub mod notify;
+pub mod quotes;
 pub mod routing;
 pub mod ticket;
