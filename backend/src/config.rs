@@ -51,6 +51,8 @@ pub struct RawMail {
     pub reply_domain: Option<String>,
     pub secret: Option<String>,
     pub max_email_bytes: Option<usize>,
+    pub max_attachment_bytes: Option<usize>,
+    pub max_attachments: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +124,9 @@ pub struct MailConfig {
     pub secret: Option<String>,
     /// Largest raw email taken in, attachments included.
     pub max_email_bytes: usize,
+    /// Attachments of citizens' emails kept (larger or further ones are listed, not kept).
+    pub max_attachment_bytes: usize,
+    pub max_attachments: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,7 +338,16 @@ impl RawConfig {
                 max_body_bytes,
                 admin_token,
                 ingest_token,
-                mail: MailConfig { from, domain, transport, reply_domain, secret, max_email_bytes },
+                mail: MailConfig {
+                    from,
+                    domain,
+                    transport,
+                    reply_domain,
+                    secret,
+                    max_email_bytes,
+                    max_attachment_bytes: self.mail.max_attachment_bytes.unwrap_or(10 * 1024 * 1024),
+                    max_attachments: self.mail.max_attachments.unwrap_or(10),
+                },
                 sites,
             }),
             _ => Err(ConfigErrors(errors)),

@@ -7,6 +7,7 @@ pub mod agent_reply;
 pub mod dedup;
 pub mod message;
 pub mod notify;
+pub mod quotes;
 pub mod reply_token;
 pub mod routing;
 pub mod ticket;

@@ -45,6 +45,10 @@ pub enum IntakeError {
     NothingToSplit,
     #[error("the ticket is in no incident")]
     NotInIncident,
+    #[error("not an email: {0}")]
+    BadEmail(String),
+    #[error("an email to no site: it came through no site's mailbox and names no ticket")]
+    NoSite,
 }
 
 /// The pipeline every channel feeds: cheap to clone.

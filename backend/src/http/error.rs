@@ -19,6 +19,10 @@ pub(crate) enum Failure {
     Unauthorized,
     /// The request is understood but contradicts the state (e.g. nothing to split).
     Conflict(String),
+    /// The body is not what the route takes; says what is wrong.
+    BadInput(String),
+    /// The body's media type is not one the route takes; says which it takes.
+    Unsupported(String),
     Internal(String),
 }
 
@@ -55,6 +59,8 @@ impl IntoResponse for HttpError {
                 (StatusCode::UNAUTHORIZED, "unauthorized", "Bearer token required".to_owned(), vec![])
             }
             Failure::Conflict(why) => (StatusCode::CONFLICT, "conflict", why, vec![]),
+            Failure::BadInput(why) => (StatusCode::BAD_REQUEST, "bad_request", why, vec![]),
+            Failure::Unsupported(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", why, vec![]),
             Failure::Invalid(problems) => {
                 let fields = problems
                     .into_iter()

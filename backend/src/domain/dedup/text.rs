@@ -6,28 +6,10 @@ use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 use super::lexicon::{self, Concept};
 
-/// Lowercase without accents or ligatures, typographic apostrophes made plain.
-pub(crate) fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'œ' | 'Œ' => out.push_str("oe"),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'ß' => out.push_str("ss"),
-            '’' | '‘' | '`' | '´' | 'ʼ' => out.push('\''),
-            c if c.is_whitespace() => out.push(' '),
-            c => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
+pub(crate) use crate::domain::quotes::fold;
 
 /// Equal but for one substitution, insertion or deletion.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
@@ -44,109 +26,7 @@ pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
-/// What the citizen wrote this time: the body without quoted history (`>` lines, "Le … a
-/// écrit :", "On … wrote:", Outlook's `De : … Objet :` block, "Original Message" separators)
-/// and without signature (`-- `, "Envoyé de mon iPhone", a closing formula and the lines after
-/// it, bare phone-number lines). Quotes and signatures repeat earlier messages or say who the
-/// writer is, so they must not make two messages look alike.
-pub fn new_words(body: &str) -> String {
-    let lines: Vec<&str> = body.lines().collect();
-    let mut end = lines.len();
-    let mut i = 0;
-    while i < end {
-        if starts_history(&lines, i) {
-            end = i;
-            break;
-        }
-        i += 1;
-    }
-    let mut kept: Vec<&str> = Vec::with_capacity(end);
-    for line in &lines[..end] {
-        let f = fold(line);
-        let t = f.trim();
-        if t.starts_with('>') {
-            continue;
-        }
-        if t == "--" || t == "__" || is_sent_from(t) {
-            break;
-        }
-        if looks_like_phone_line(line) {
-            continue;
-        }
-        kept.push(line);
-    }
-    // The last closing formula on a line of its own, followed by a few short lines, starts the
-    // signature. Never the first line: "Merci !" alone is the message.
-    let first = kept.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
-    if let Some(pos) = kept.iter().rposition(|l| is_closing(l))
-        && pos > first
-        && kept.len() - pos <= 7
-        && kept[pos + 1..].iter().all(|l| l.chars().count() <= 80)
-    {
-        kept.truncate(pos);
-    }
-    kept.join("\n").trim().to_owned()
-}
-
-fn starts_history(lines: &[&str], i: usize) -> bool {
-    let f = fold(lines[i]);
-    let t = f.trim();
-    let t = t.trim_matches(|c: char| c == '*' || c == '_');
-    if t.starts_with("-----") && (t.contains("original") || t.contains("origine") || t.contains("forward"))
-        || t.contains("message transfere")
-        || t.contains("mail original")
-        || t.starts_with("begin forwarded message")
-        || (t.len() >= 10 && t.chars().all(|c| c == '_'))
-    {
-        return true;
-    }
-    // "Le lun. 2 mars 2026 à 09:14, X <x@y> a écrit :", often wrapped over lines.
-    if t.starts_with("le ") || t.starts_with("on ") || t.starts_with("am ") {
-        let joined: String = lines[i..(i + 3).min(lines.len())].iter().map(|l| fold(l)).collect::<Vec<_>>().join(" ");
-        let joined = joined.split_whitespace().collect::<Vec<_>>().join(" ");
-        for marker in ["a ecrit", "wrote", "schrieb"] {
-            if let Some(p) = joined.find(marker) {
-                let after = joined[p + marker.len()..].trim_start();
-                if after.starts_with(':') || after.is_empty() {
-                    return true;
-                }
-            }
-        }
-    }
-    // Outlook: "De : …" then "Envoyé : …", "À : …", "Objet : …" within a few lines.
-    if header_name(t).is_some_and(|h| h == "de" || h == "from") {
-        return lines[i + 1..(i + 6).min(lines.len())].iter().any(|l| {
-            header_name(fold(l).trim())
-                .is_some_and(|h| matches!(h.as_str(), "envoye" | "sent" | "date" | "a" | "to" | "objet" | "subject"))
-        });
-    }
-    false
-}
-
-fn header_name(line: &str) -> Option<String> {
-    let (name, _) = line.split_once(':')?;
-    let name = name.trim();
-    (name.len() <= 8 && name.chars().all(char::is_alphabetic)).then(|| name.to_owned())
-}
-
-fn is_sent_from(t: &str) -> bool {
-    ["envoye de mon", "envoye depuis", "sent from my", "get outlook for", "telecharger outlook", "sent with"]
-        .iter()
-        .any(|p| t.starts_with(p))
-}
-
-fn looks_like_phone_line(line: &str) -> bool {
-    let digits = line.chars().filter(char::is_ascii_digit).count();
-    let letters = line.chars().filter(|c| c.is_alphabetic()).count();
-    digits >= 8 && letters <= 6
-}
-
-fn is_closing(line: &str) -> bool {
-    let f = fold(line).replace('\'', " ");
-    let words: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let t = words.join(" ");
-    !t.is_empty() && lexicon::CLOSINGS.contains(&t.as_str())
-}
+pub use crate::domain::quotes::new_words;
 
 /// A subject without its reply and forward prefixes.
 pub(crate) fn strip_subject(subject: &str) -> &str {
@@ -637,41 +517,6 @@ pub(crate) fn dates(tokens: &[Token]) -> Vec<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn new_words_drop_quotes_and_signatures() {
-        let cases = [
-            (
-                "Toujours rien ?? Ça fait une semaine.\n\nLe mar. 3 mars 2026 à 19:40, Sophie Marchand <sophie.marchand@example.fr> a écrit :\n> Madame, Monsieur,\n> Je me permets",
-                "Toujours rien ?? Ça fait une semaine.",
-            ),
-            (
-                "Parfait, merci.\n\nLe mer. 11 mars 2026 à 08:55, Mairie <m@x.fr> a\nécrit\u{a0}:\n> Bonjour",
-                "Parfait, merci.",
-            ),
-            ("Still broken.\n\nOn Mon, 23 Mar 2026 at 09:12, P <p@x.fr> wrote:\n> Dear IT", "Still broken."),
-            (
-                "Faut-il une copie ?\nLuc\n\nDe : Mairie <e@x.fr>\nEnvoyé : jeudi 12 mars 2026 17:02\nÀ : l@x.com\nObjet : RE: Demande\n\nBonjour Monsieur",
-                "Faut-il une copie ?\nLuc",
-            ),
-            ("L'arbre est dégagé.\n\n-----Original Message-----\nFrom: Mairie\nSent: 1 April", "L'arbre est dégagé."),
-            (
-                "Éclairage HS au croisement.\n\nG. Mounier\n--\nEnvoyé de mon iPhone",
-                "Éclairage HS au croisement.\n\nG. Mounier",
-            ),
-            (
-                "Madame, Monsieur,\n\nDeux cyclistes ont failli tomber.\n\nCordialement,\nSophie Marchand\n06 71 22 38 90",
-                "Madame, Monsieur,\n\nDeux cyclistes ont failli tomber.",
-            ),
-            ("Hello, heating is broken.\n\nThomas\n\nSent from my phone", "Hello, heating is broken.\n\nThomas"),
-            ("Pouvez-vous intervenir rapidement ? Merci", "Pouvez-vous intervenir rapidement ? Merci"),
-            ("Merci !", "Merci !"),
-            ("Je souhaite m'inscrire.\nMerci d'avance\nSophie Marchand", "Je souhaite m'inscrire."),
-        ];
-        for (body, want) in cases {
-            assert_eq!(new_words(body), want, "{body}");
-        }
-    }
 
     #[test]
     fn subjects_lose_their_prefixes() {

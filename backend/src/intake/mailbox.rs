@@ -1,0 +1,161 @@
+//! What arrives by email, whichever way it came (a watched IMAP mailbox, a mail server's pipe,
+//! the HTTP endpoint): a citizen's message, an agent's answer to a `reply+` address, a bounce,
+//! or a robot's mail that must change nothing.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::channels::email::{self, Limits, ReadEmail};
+use crate::domain::message::{Channel, InboundMessage, Sender};
+use crate::domain::notify::{self, Refused};
+use crate::domain::reply_token::{ReplyTo, Role, TokenError};
+use crate::intake::{AgentMail, Answered, Bounced, Intake, IntakeError};
+use crate::mail::outbox::now_ms;
+
+/// What an email did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum EmailOutcome {
+    /// A citizen's message, filed.
+    Filed { reference: String, incident: Option<String>, already_seen: bool },
+    /// An agent's answer, acted upon.
+    Answered { sent_to_citizen: bool },
+    /// Sent to a reply address by someone who may not use it, or with a broken token: the
+    /// sender was told why (unless a robot sent it).
+    Refused { why: String },
+    /// A delivery failure report; `matched` when it named one of Guichet's emails.
+    Bounce { matched: bool },
+    /// Nothing to do: a robot's mail, or Guichet's own.
+    Ignored { why: String },
+}
+
+impl Intake {
+    /// Reads a raw email and does what it asks. `site` is the site whose mailbox received it;
+    /// mail to a `reply+` address needs none, since the address names the ticket.
+    pub async fn take_email(&self, site: Option<&str>, raw: &[u8]) -> Result<EmailOutcome, IntakeError> {
+        let limits = Limits {
+            max_attachment_bytes: self.config.mail.max_attachment_bytes,
+            max_attachments: self.config.mail.max_attachments,
+        };
+        let read = email::read(raw, &limits).map_err(|e| IntakeError::BadEmail(e.to_string()))?;
+        let key = email::idempotency_key(raw, &read);
+        let from = read.from.as_ref().map(|a| a.email.clone()).unwrap_or_default();
+        if self.is_own_address(&from) {
+            return Ok(EmailOutcome::Ignored { why: "sent by Guichet itself".into() });
+        }
+        if let Some(bounce) = &read.bounce {
+            let bounced = Bounced {
+                original_message_id: bounce.original_message_id.clone(),
+                recipient: bounce.recipient.clone(),
+                diagnostic: bounce.diagnostic.clone().or_else(|| bounce.status.clone()),
+            };
+            return Ok(EmailOutcome::Bounce { matched: self.take_bounce(bounced).await? });
+        }
+        if let Some(robot) = &read.robot {
+            return Ok(EmailOutcome::Ignored { why: robot.to_string() });
+        }
+        match self.reply_address(&read) {
+            Some(Ok(to)) if to.role == Role::Agents => {
+                let mail = AgentMail { from, subject: read.subject.clone(), new_words: read.body.clone() };
+                return Ok(match self.take_agent_mail(to, mail).await? {
+                    Answered::Done { sent_to_citizen, .. } => EmailOutcome::Answered { sent_to_citizen },
+                    Answered::Refused(why) => EmailOutcome::Refused { why },
+                });
+            }
+            Some(Ok(to)) => return self.take_citizen_reply(to, key, read).await,
+            Some(Err(_)) => return self.refuse_bad_address(read).await,
+            None => {}
+        }
+        let site = site.ok_or(IntakeError::NoSite)?;
+        let lang = self.config.site(site).ok_or_else(|| IntakeError::UnknownSite(site.to_owned()))?.language;
+        let message = citizen_message(site, key, &read);
+        let filed = self.file(message, lang).await?;
+        Ok(EmailOutcome::Filed {
+            reference: filed.reference.to_string(),
+            incident: filed.incident,
+            already_seen: filed.already_seen,
+        })
+    }
+
+    /// Guichet's own sender address, or one of its reply addresses: answering them would loop.
+    fn is_own_address(&self, address: &str) -> bool {
+        let mail = &self.config.mail;
+        address.eq_ignore_ascii_case(&mail.from.email.to_string())
+            || address.to_ascii_lowercase().starts_with("reply+")
+                && address.to_ascii_lowercase().ends_with(&format!("@{}", mail.reply_domain))
+    }
+
+    /// The first `reply+` address of the reply domain among the recipients, checked.
+    fn reply_address(&self, read: &ReadEmail) -> Option<Result<ReplyTo, TokenError>> {
+        let recipients = read.to.iter().chain(&read.cc).map(|a| a.email.as_str());
+        recipients
+            .chain(read.delivered_to.iter().map(String::as_str))
+            .map(|address| self.signer.check_address(address, &self.config.mail.reply_domain))
+            .find(|checked| checked != &Err(TokenError::NotAReplyAddress))
+    }
+
+    /// A citizen's answer to one of Guichet's emails: a follow-up of the ticket it names.
+    async fn take_citizen_reply(&self, to: ReplyTo, key: String, read: ReadEmail) -> Result<EmailOutcome, IntakeError> {
+        let reference = to.reference.clone();
+        let found = self.store.write(move |tx| Ok(tx.ticket_row(&reference)?.map(|row| tx.ticket(row)))).await?;
+        let Some(ticket) = found.transpose()? else { return self.refuse_bad_address(read).await };
+        let (ticket, _) = ticket;
+        let lang = self.config.site(&ticket.site).map_or(wire::Lang::Fr, |s| s.language);
+        let mut message = citizen_message(&ticket.site, key, &read);
+        // The reference in the subject is what files it there, whatever the citizen did to the subject.
+        let subject = message.subject.take().unwrap_or_default();
+        if !subject.contains(ticket.reference.as_str()) {
+            message.subject = Some(format!("{subject} [{}]", ticket.reference).trim().to_owned());
+        } else {
+            message.subject = Some(subject);
+        }
+        let filed = self.file(message, lang).await?;
+        Ok(EmailOutcome::Filed {
+            reference: filed.reference.to_string(),
+            incident: filed.incident,
+            already_seen: filed.already_seen,
+        })
+    }
+
+    async fn refuse_bad_address(&self, read: ReadEmail) -> Result<EmailOutcome, IntakeError> {
+        let Some(from) = read.from.map(|a| a.email) else {
+            return Ok(EmailOutcome::Ignored { why: "a broken reply address, and no sender to tell".into() });
+        };
+        let domain = self.config.mail.domain.clone();
+        let lang = self.config.sites.first().map_or(wire::Lang::Fr, |s| s.language);
+        let subject = read.subject.clone();
+        let why = self
+            .store
+            .write(move |tx| {
+                let unique = (rand::random::<u64>() >> 1) as i64;
+                let email = notify::refusal(lang, &from, subject.as_deref(), Refused::BadAddress, unique, &domain);
+                tx.enqueue(None, &email, now_ms())?;
+                Ok(email.text.lines().next().unwrap_or_default().to_owned())
+            })
+            .await?;
+        Ok(EmailOutcome::Refused { why })
+    }
+}
+
+/// The interchange form of a citizen's email: its body as received (quotes included, as the
+/// format wants; the engine and the agents' email keep only the new words).
+fn citizen_message(site: &str, key: String, read: &ReadEmail) -> InboundMessage {
+    InboundMessage {
+        id: key,
+        site: site.to_owned(),
+        channel: Channel::Email,
+        // When it reached us, not the sender's claimed Date, which may be anything.
+        received_at: OffsetDateTime::now_utc(),
+        from: Sender {
+            name: read.from.as_ref().and_then(|a| a.name.clone()),
+            email: read.from.as_ref().map(|a| a.email.clone()),
+            phone: None,
+            handle: None,
+        },
+        topic: None,
+        subject: read.subject.clone(),
+        body: read.text.clone(),
+        in_reply_to: read.in_reply_to.clone(),
+        location: None,
+    }
+}
