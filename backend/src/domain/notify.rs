@@ -85,7 +85,8 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
     let w = words(lang);
     let m = f.message;
     let reference = f.ticket.reference.as_str();
-    let subject = format!("[{reference}] {}: {}", w.follow_up, first_words(&m.body, 8, 60));
+    let body = said(m);
+    let subject = format!("[{reference}] {}: {}", w.follow_up, first_words(&body, 8, 60));
     let intro = fill(w.also_received, &[("channel", channel_name(m.channel, lang))]);
     let mut facts: Vec<(&str, String)> = vec![(w.received, format_time(m.received_at)), (w.why, f.why.to_owned())];
     if let Some(subject) = &m.subject {
@@ -93,13 +94,13 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
     }
     let contact = contact_lines(m, w);
 
-    let mut text = format!("{intro}\n\n{}\n\n", m.body.trim());
+    let mut text = format!("{intro}\n\n{body}\n\n");
     push_fields(&mut text, &facts);
     text.push_str(&format!("\n{}\n{}\n", w.contact, "-".repeat(w.contact.chars().count())));
     push_fields(&mut text, &contact);
 
     let mut html = html_open(&subject);
-    html.push_str(&format!("<p><strong>{}</strong></p>\n{}\n", esc(&intro), html_paragraphs(&m.body)));
+    html.push_str(&format!("<p><strong>{}</strong></p>\n{}\n", esc(&intro), html_paragraphs(&body)));
     html.push_str(&html_fields(&facts));
     html.push_str(&format!(
         "<h2 style=\"font-size:1.1em\">{}</h2>\n{}</body></html>\n",
@@ -127,7 +128,8 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
     let w = words(lang);
     let m = n.message;
     let topic = topic_label(n, lang);
-    let subject = format!("[{}] {}: {}", n.ticket.reference, topic, first_words(&m.body, 8, 60));
+    let body = said(m);
+    let subject = format!("[{}] {}: {}", n.ticket.reference, topic, first_words(&body, 8, 60));
 
     let mut facts: Vec<(&str, String)> = vec![
         (w.topic, topic.clone()),
@@ -147,7 +149,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
 
     let mut text = format!("{} {}\n\n", w.new_ticket, n.ticket.reference);
     push_fields(&mut text, &facts);
-    text.push_str(&format!("\n{}\n{}\n{}\n\n", w.message, "-".repeat(w.message.chars().count()), m.body.trim()));
+    text.push_str(&format!("\n{}\n{}\n{body}\n\n", w.message, "-".repeat(w.message.chars().count())));
     text.push_str(&format!("{}\n{}\n", w.contact, "-".repeat(w.contact.chars().count())));
     push_fields(&mut text, &contact);
 
@@ -158,7 +160,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         esc(n.ticket.reference.as_str())
     ));
     html.push_str(&html_fields(&facts));
-    html.push_str(&format!("<h2 style=\"font-size:1.1em\">{}</h2>\n{}\n", esc(w.message), html_paragraphs(&m.body)));
+    html.push_str(&format!("<h2 style=\"font-size:1.1em\">{}</h2>\n{}\n", esc(w.message), html_paragraphs(&body)));
     html.push_str(&format!("<h2 style=\"font-size:1.1em\">{}</h2>\n", esc(w.contact)));
     html.push_str(&html_fields(&contact));
     html.push_str("</body></html>\n");
@@ -190,14 +192,15 @@ pub fn acknowledgment(n: NewTicket<'_>, mail_domain: &str, unique: i64) -> Optio
     let received = fill(w.ack_received, &[("site", &n.site.name), ("reference", reference)]);
     let forwarded = fill(w.ack_forwarded, &[("service", &n.service.name)]);
 
-    let quoted: String = n.message.body.trim().lines().map(|l| format!("> {l}\n")).collect();
+    let body = said(n.message);
+    let quoted: String = body.lines().map(|l| format!("> {l}\n")).collect();
     let text = format!("{greeting}\n\n{received}\n\n{forwarded}\n\n{}\n{quoted}\n{}\n", w.your_message, w.automatic);
     let mut html = html_open(w.ack_subject);
     html.push_str(&format!("<p>{}</p>\n<p>{}</p>\n<p>{}</p>\n", esc(&greeting), esc(&received), esc(&forwarded)));
     html.push_str(&format!(
         "<p>{}</p>\n<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em\">{}</blockquote>\n",
         esc(w.your_message),
-        html_paragraphs(&n.message.body)
+        html_paragraphs(&body)
     ));
     html.push_str(&format!("<p style=\"color:#555\">{}</p>\n</body></html>\n", esc(w.automatic)));
 
@@ -415,6 +418,15 @@ pub struct AgentsWords {
 /// A channel's name as agents read it.
 pub fn channel_label(channel: Channel, lang: Lang) -> &'static str {
     channel_name(channel, lang)
+}
+
+/// What the citizen said this time: an email's quoted history and signature are left out,
+/// as the agents have them in the thread already.
+fn said(m: &InboundMessage) -> String {
+    match m.channel {
+        Channel::Email => crate::domain::quotes::new_words(&m.body),
+        _ => m.body.trim().to_owned(),
+    }
 }
 
 fn topic_label(n: NewTicket<'_>, lang: Lang) -> String {
