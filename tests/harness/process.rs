@@ -66,6 +66,17 @@ impl Child {
         result.map_err(|e| self.explain(e, &format!("never listened on port {port}")))
     }
 
+    /// Waits for the program to exit on its own (a crash a test provoked, say).
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        if let Some(status) = self.exited {
+            return Ok(status);
+        }
+        let status = wait_until(timeout, || Ok(self.inner.try_wait()?));
+        let status = status.map_err(|e| self.explain(e, "did not exit"))?;
+        self.exited = Some(status);
+        Ok(status)
+    }
+
     /// Sends SIGKILL to the program and what it started, and reaps it.
     pub fn kill(&mut self) -> Result<()> {
         if self.exited.is_none() {
