@@ -163,3 +163,24 @@ fn without_idle_or_move_on_the_server_it_polls_and_copies_then_expunges() -> Res
     assert_eq!(keys(&stored(data.path())?), ["lampadaire-8-lilas@example.org", "nid-de-poule-jaures@example.org"]);
     guichet.stop()
 }
+
+#[test]
+fn a_refused_password_is_logged_and_retried_slowly_while_the_service_goes_on() -> Result<()> {
+    let dovecot = Dovecot::start()?;
+    dovecot.append("INBOX", &email("lampadaire.eml")?)?;
+    let mailbox = with(dovecot.mailbox_config("INBOX"), &[("password", "pas-le-bon".into())]);
+    let data = tempfile::tempdir()?;
+    let mut guichet = Guichet::start(&config(mailbox, None)?, data.path())?;
+
+    // Retried (Dovecot also delays each failure)...
+    wait_until(WAIT, || Ok((guichet.count_log("IMAP login refused") >= 2).then_some(())))
+        .context("the login was not retried")?;
+    // ...but not in a loop: the next waits are 2 s, then 4 s.
+    std::thread::sleep(Duration::from_secs(3));
+    let attempts = guichet.count_log("IMAP login refused");
+    assert!(attempts <= 3, "{attempts} login attempts: the watcher spins");
+    let widget = ureq::get(&format!("{}/api/v1/sites/test/widget", guichet.base_url())).call()?;
+    assert_eq!(widget.status(), 200);
+    assert_eq!(dovecot.uids_with_flag("INBOX", "$Guichet")?, Vec::<u32>::new());
+    guichet.stop()
+}

@@ -67,6 +67,16 @@ impl Guichet {
         self.child.kill()
     }
 
+    /// Waits for a line of Guichet's log containing `needle`.
+    pub fn wait_for_log(&mut self, needle: &str, timeout: Duration) -> Result<()> {
+        self.child.wait_for_line(timeout, |line| line.contains(needle).then_some(()))
+    }
+
+    /// How many lines of Guichet's log so far contain `needle`.
+    pub fn count_log(&self, needle: &str) -> usize {
+        self.child.count_lines(needle)
+    }
+
     /// Waits for Guichet to exit by itself, as it does when a failpoint aborts it.
     pub fn wait_for_exit(&mut self, timeout: Duration) -> Result<ExitStatus> {
         self.child.wait_for_exit(timeout)

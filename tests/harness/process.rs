@@ -60,6 +60,11 @@ impl Child {
         result.map_err(|e| self.explain(e, "did not print the expected line"))
     }
 
+    /// How many output lines so far contain `needle`.
+    pub fn count_lines(&self, needle: &str) -> usize {
+        self.output.lock().unwrap().iter().filter(|line| line.contains(needle)).count()
+    }
+
     /// Waits until the program accepts connections on loopback `port`.
     pub fn wait_for_port(&mut self, port: u16, timeout: Duration) -> Result<()> {
         let result = wait_until(timeout, || if ports::accepts(port) { Ok(Some(())) } else { self.fail_if_exited() });

@@ -10,7 +10,8 @@
 //! trait, so it is unit-tested without a server; [`Remote`] is the IMAP side (async-imap over
 //! TCP, STARTTLS or TLS with rustls). [`watch`] keeps one account connected: IDLE when the
 //! server offers it (renewed every 25 minutes), polling otherwise, reconnecting with a
-//! backoff from 1 s doubling to 5 min, so refused credentials do not spin.
+//! backoff from 1 s doubling to 5 min (reset by a connection that lasted a minute), so refused
+//! credentials or a server that fails at once do not spin.
 //!
 //! # Failpoints (tests only)
 //!
@@ -21,13 +22,14 @@
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::types::UnsolicitedResponse;
 use async_imap::{Client, Session};
-use futures_util::TryStreamExt;
+use futures_util::{FutureExt, TryStreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -44,6 +46,8 @@ const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(5 * 60);
+/// A connection that lasted this long resets the backoff.
+const HEALTHY_AFTER: Duration = Duration::from_secs(60);
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +131,8 @@ enum WatchError {
     Closed,
     #[error("storing a message failed: {0}")]
     Deliver(String),
+    #[error("the IMAP client panicked")]
+    Panic,
 }
 
 /// Watches `account` until `shutdown` turns true (or its sender is dropped). Never returns
@@ -135,11 +141,23 @@ pub async fn watch(account: Account, deliver: impl Deliver, mut shutdown: watch:
     let failpoint = Failpoint::from_env();
     let mut backoff = Backoff::default();
     loop {
+        let started = Instant::now();
+        // A panic in the IMAP library (on input it did not expect) ends this connection, not
+        // the watching.
+        let connection = AssertUnwindSafe(session(&account, &deliver, failpoint)).catch_unwind();
         let outcome = tokio::select! {
-            outcome = session(&account, &deliver, failpoint, &mut backoff) => outcome,
+            outcome = connection => outcome,
             _ = shutdown.wait_for(|stop| *stop) => return,
         };
-        let Err(error) = outcome;
+        let error = match outcome {
+            Ok(Err(error)) => error,
+            Err(_panic) => WatchError::Panic,
+        };
+        // A connection that lived a while was a good one: the next starts over quickly. One
+        // that fails at once, every time, waits longer and longer.
+        if started.elapsed() >= HEALTHY_AFTER {
+            backoff.reset();
+        }
         let delay = backoff.next_delay();
         match error {
             WatchError::Login(_) => {
@@ -159,7 +177,6 @@ async fn session(
     account: &Account,
     deliver: &impl Deliver,
     failpoint: Option<Failpoint>,
-    backoff: &mut Backoff,
 ) -> Result<Infallible, WatchError> {
     let mut session = connect(account).await?;
     let capabilities = within(session.capabilities()).await??;
@@ -181,7 +198,6 @@ async fn session(
         if stored > 0 {
             tracing::info!(account = %account.name, "IMAP: {stored} message(s) stored and marked");
         }
-        backoff.reset();
         // Mailbox news that came with the last commands: search again at once.
         if drain_news(&session) {
             continue;
