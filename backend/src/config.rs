@@ -8,10 +8,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use wire::Lang;
+
+use crate::channels::imap::{self, Account, Processed, Tls};
 
 /// Largest accepted request body by default: a long message, not a file.
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
@@ -53,6 +56,33 @@ pub struct RawMail {
     pub max_email_bytes: Option<usize>,
     pub max_attachment_bytes: Option<usize>,
     pub max_attachments: Option<usize>,
+    /// The mailbox of the agents' reply domain, watched like a site's.
+    pub reply_mailbox: Option<RawMailbox>,
+}
+
+/// A mailbox to watch over IMAP, as written in `[[sites.mailboxes]]` or `[mail.reply_mailbox]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMailbox {
+    pub host: String,
+    /// 993 with `tls = "tls"`, 143 otherwise.
+    pub port: Option<u16>,
+    /// `"tls"` (the default), `"starttls"` or `"none"`.
+    pub tls: Option<String>,
+    pub user: String,
+    pub password: Option<String>,
+    /// The name of an environment variable holding the password (or app password).
+    pub password_env: Option<String>,
+    /// `INBOX` by default.
+    pub folder: Option<String>,
+    /// `"flag"` (the default, unless `move_to` is given) or `"move"`.
+    pub processed: Option<String>,
+    /// The keyword a processed message gets, `$Guichet` by default.
+    pub flag: Option<String>,
+    /// The folder a processed message is moved to.
+    pub move_to: Option<String>,
+    /// How often to look when the server does not offer IDLE; 60 by default.
+    pub poll_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +99,8 @@ pub struct RawSite {
     pub topics: Vec<RawTopic>,
     #[serde(default)]
     pub services: Vec<RawService>,
+    #[serde(default)]
+    pub mailboxes: Vec<RawMailbox>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +159,8 @@ pub struct MailConfig {
     /// Attachments of citizens' emails kept (larger or further ones are listed, not kept).
     pub max_attachment_bytes: usize,
     pub max_attachments: usize,
+    /// The mailbox of the agents' reply domain, if one is watched.
+    pub reply_mailbox: Option<Account>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +181,8 @@ pub struct Site {
     pub privacy_url: String,
     pub topics: Vec<Topic>,
     pub services: Vec<Service>,
+    /// The site's mailboxes, watched over IMAP.
+    pub mailboxes: Vec<Account>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +262,7 @@ impl Config {
                     location: false,
                 }],
                 services: vec![Service { id: "accueil".into(), name: "Accueil".into(), agents }],
+                mailboxes: vec![],
             });
         }
     }
@@ -254,7 +291,13 @@ impl Config {
 }
 
 impl RawConfig {
+    /// Validates, reading the passwords named by `password_env` from the environment.
     pub fn validate(self) -> Result<Config, ConfigErrors> {
+        self.validate_with_env(&|name| std::env::var(name).ok())
+    }
+
+    /// [`RawConfig::validate`] with `env` as the environment.
+    pub fn validate_with_env(self, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigErrors> {
         let mut errors = Vec::new();
         let server = self.server;
         let listen_text = server.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -306,6 +349,8 @@ impl RawConfig {
         if max_email_bytes < 16 * 1024 {
             errors.push(format!("mail.max_email_bytes: {max_email_bytes} is too small (at least 16384)"));
         }
+        let reply_mailbox =
+            self.mail.reply_mailbox.map(|m| m.validate("mail.reply_mailbox", "replies", env, &mut errors));
 
         if self.sites.is_empty() {
             errors.push("sites: at least one [[sites]] is needed".to_owned());
@@ -323,7 +368,7 @@ impl RawConfig {
                 if !prefixes.insert(raw.reference_prefix.clone()) {
                     errors.push(format!("{at}.reference_prefix: `{}` is used by another site", raw.reference_prefix));
                 }
-                raw.validate(&at, &mut errors)
+                raw.validate(&at, env, &mut errors)
             })
             .collect();
 
@@ -347,6 +392,7 @@ impl RawConfig {
                     max_email_bytes,
                     max_attachment_bytes: self.mail.max_attachment_bytes.unwrap_or(10 * 1024 * 1024),
                     max_attachments: self.mail.max_attachments.unwrap_or(10),
+                    reply_mailbox,
                 },
                 sites,
             }),
@@ -356,7 +402,7 @@ impl RawConfig {
 }
 
 impl RawSite {
-    fn validate(self, at: &str, errors: &mut Vec<String>) -> Site {
+    fn validate(self, at: &str, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Site {
         if !is_slug(&self.id) {
             errors.push(format!("{at}.id: `{}` must be lowercase letters, digits and dashes", self.id));
         }
@@ -454,7 +500,15 @@ impl RawSite {
             })
             .collect();
 
+        let mailboxes = self
+            .mailboxes
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| m.validate(&format!("{at}.mailboxes[{i}]"), &self.id, env, errors))
+            .collect();
+
         Site {
+            mailboxes,
             id: self.id,
             name: self.name,
             reference_prefix: self.reference_prefix,
@@ -463,6 +517,104 @@ impl RawSite {
             privacy_url: self.privacy_url,
             topics,
             services,
+        }
+    }
+}
+
+impl RawMailbox {
+    /// The account to watch; `owner` names it in logs (`owner/user`).
+    fn validate(
+        self,
+        at: &str,
+        owner: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        errors: &mut Vec<String>,
+    ) -> Account {
+        if self.host.trim().is_empty() {
+            errors.push(format!("{at}.host: the IMAP server's name is needed"));
+        }
+        if self.user.is_empty() {
+            errors.push(format!("{at}.user: the IMAP login is needed"));
+        }
+        let tls = match self.tls.as_deref() {
+            None | Some("tls") => Tls::Tls,
+            Some("starttls") => Tls::StartTls,
+            Some("none") => Tls::None,
+            Some(other) => {
+                errors.push(format!("{at}.tls: `{other}` is not one of \"tls\", \"starttls\", \"none\""));
+                Tls::Tls
+            }
+        };
+        let port = match self.port {
+            Some(0) => {
+                errors.push(format!("{at}.port: 0 is not a port"));
+                0
+            }
+            Some(port) => port,
+            None if tls == Tls::Tls => 993,
+            None => 143,
+        };
+        let password = match (self.password, self.password_env) {
+            (Some(password), None) => password,
+            (None, Some(name)) => env(&name).filter(|p| !p.is_empty()).unwrap_or_else(|| {
+                errors.push(format!("{at}.password_env: the environment variable `{name}` is not set"));
+                String::new()
+            }),
+            (Some(_), Some(_)) => {
+                errors.push(format!("{at}: give password or password_env, not both"));
+                String::new()
+            }
+            (None, None) => {
+                errors.push(format!("{at}: a password (password, or password_env naming a variable) is needed"));
+                String::new()
+            }
+        };
+        let folder = self.folder.unwrap_or_else(|| "INBOX".to_owned());
+        if folder.is_empty() {
+            errors.push(format!("{at}.folder: a folder name is needed"));
+        }
+        let processed = match (self.processed.as_deref(), self.flag, self.move_to) {
+            (None | Some("flag"), flag, None) => {
+                let flag = flag.unwrap_or_else(|| imap::DEFAULT_KEYWORD.to_owned());
+                if !imap::is_keyword(&flag) {
+                    errors
+                        .push(format!("{at}.flag: `{flag}` is not an IMAP keyword (ASCII, no spaces, like $Guichet)"));
+                }
+                Processed::Flag(flag)
+            }
+            (None | Some("move"), None, Some(target)) => {
+                if target.is_empty() || target == folder {
+                    errors.push(format!("{at}.move_to: `{target}` must be another folder than the one watched"));
+                }
+                Processed::MoveTo(target)
+            }
+            (Some("move"), _, None) => {
+                errors.push(format!("{at}.move_to: processed = \"move\" needs the folder to move to"));
+                Processed::MoveTo(String::new())
+            }
+            (Some("flag" | "move") | None, _, _) => {
+                errors.push(format!("{at}: flag and move_to exclude each other (processed = \"flag\" or \"move\")"));
+                Processed::Flag(imap::DEFAULT_KEYWORD.to_owned())
+            }
+            (Some(other), _, _) => {
+                errors.push(format!("{at}.processed: `{other}` is not \"flag\" or \"move\""));
+                Processed::Flag(imap::DEFAULT_KEYWORD.to_owned())
+            }
+        };
+        let poll_seconds = self.poll_seconds.unwrap_or(60);
+        if poll_seconds == 0 {
+            errors.push(format!("{at}.poll_seconds: at least 1"));
+        }
+        Account {
+            name: format!("{owner}/{}", self.user),
+            host: self.host,
+            port,
+            tls,
+            user: self.user,
+            password,
+            folder,
+            processed,
+            poll_every: Duration::from_secs(poll_seconds),
         }
     }
 }
@@ -541,6 +693,59 @@ mod tests {
         let config = Config::parse(&fixture("minimal.toml"), Some("smtp://127.0.0.1:2525".into())).unwrap();
         assert_eq!(config.mail.transport, MailTransport::Smtp("smtp://127.0.0.1:2525".into()));
         assert_eq!(config.mail.domain, "mairie.example");
+    }
+
+    fn parse_with_env(name: &str, env: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        let raw: RawConfig = toml::from_str(&fixture(name)).unwrap();
+        raw.validate_with_env(&|var| env.iter().find(|(k, _)| *k == var).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn mailboxes_take_their_defaults_and_passwords_from_the_environment() {
+        let config = parse_with_env("mailboxes.toml", &[("GUICHET_TEST_REPLY_PASSWORD", "from-env")]).unwrap();
+        let accounts = &config.site("mairie").unwrap().mailboxes;
+        let contact = &accounts[0];
+        assert_eq!(
+            (contact.name.as_str(), contact.port, contact.tls),
+            ("mairie/contact@mairie.example", 993, Tls::Tls)
+        );
+        assert_eq!((contact.folder.as_str(), contact.password.as_str()), ("INBOX", "app-password"));
+        assert_eq!(contact.processed, Processed::Flag("$Guichet".into()));
+        assert_eq!(contact.poll_every, Duration::from_secs(60));
+        let voirie = &accounts[1];
+        assert_eq!((voirie.port, voirie.tls, voirie.folder.as_str()), (1143, Tls::None, "Signalements"));
+        assert_eq!(
+            (voirie.processed.clone(), voirie.poll_every),
+            (Processed::Flag("$Recu".into()), Duration::from_secs(5))
+        );
+        let etat_civil = &accounts[2];
+        assert_eq!((etat_civil.port, etat_civil.tls), (143, Tls::StartTls));
+        assert_eq!(etat_civil.processed, Processed::MoveTo("Archives/Traité".into()));
+        let reply = config.mail.reply_mailbox.as_ref().unwrap();
+        assert_eq!((reply.name.as_str(), reply.password.as_str()), ("replies/reponses", "from-env"));
+        assert_eq!(reply.processed, Processed::MoveTo("Traité".into()));
+    }
+
+    #[test]
+    fn every_mailbox_error_is_reported_at_once() {
+        let errors = parse_with_env("mailbox-errors.toml", &[("GUICHET_TEST_PASSWORD", "x")]).unwrap_err().0;
+        let expected = [
+            "mail.reply_mailbox: a password (password, or password_env naming a variable) is needed",
+            "sites[mairie].mailboxes[0].tls: `ssl` is not one of",
+            "sites[mairie].mailboxes[0].port: 0 is not a port",
+            "sites[mairie].mailboxes[0]: give password or password_env, not both",
+            "sites[mairie].mailboxes[1].host: the IMAP server's name is needed",
+            "sites[mairie].mailboxes[1].password_env: the environment variable `GUICHET_TEST_UNSET` is not set",
+            "sites[mairie].mailboxes[1].flag: `Traité par Guichet` is not an IMAP keyword",
+            "sites[mairie].mailboxes[1].poll_seconds: at least 1",
+            "sites[mairie].mailboxes[2].move_to: `INBOX` must be another folder",
+            "sites[mairie].mailboxes[3]: flag and move_to exclude each other",
+            "sites[mairie].mailboxes[4].processed: `delete` is not",
+        ];
+        for want in expected {
+            assert!(errors.iter().any(|e| e.contains(want)), "missing `{want}` in {errors:#?}");
+        }
+        assert_eq!(errors.len(), expected.len(), "{errors:#?}");
     }
 
     #[test]

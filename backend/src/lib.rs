@@ -3,7 +3,8 @@
 //! # Layout
 //! - [`config`]: the TOML file, read once and validated with every error reported together.
 //! - [`domain`]: pure types and decisions (messages, tickets, routing, notifications); no I/O.
-//! - [`channels`]: adapters turning each channel's wire format into an inbound message.
+//! - [`channels`]: adapters turning each channel's wire format into an inbound message; the
+//!   IMAP watchers of the configured mailboxes, which store each email raw before marking it.
 //! - [`intake`]: files a message in one transaction: stored, ticketed, emails queued.
 //! - [`store`]: SQLite, the only durable state.
 //! - [`mail`]: rendering, transports (directory or SMTP) and the outbox worker.
@@ -26,6 +27,8 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::channels::email_intake::StoreRaw;
+use crate::channels::imap;
 use crate::config::Config;
 use crate::http::{AppState, app};
 use crate::intake::Intake;
@@ -43,8 +46,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves Guichet on `listener` until `shutdown` resolves, then lets the outbox worker finish
-/// the email it is sending.
+/// Serves Guichet on `listener` and watches the configured mailboxes until `shutdown`
+/// resolves, then lets the outbox worker finish the email it is sending.
 pub async fn serve(
     config: Config,
     listener: TcpListener,
@@ -54,11 +57,32 @@ pub async fn serve(
     let mailer = Mailer::new(&config.mail.transport).map_err(ServeError::Mail)?;
     let wake = Wake::default();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(outbox::run(store.clone(), mailer, config.mail.from.clone(), wake.clone(), stop_rx));
+    let worker =
+        tokio::spawn(outbox::run(store.clone(), mailer, config.mail.from.clone(), wake.clone(), stop_rx.clone()));
     let intake = Intake::open(store, Arc::new(config)).await?;
+    let watchers = spawn_watchers(&intake, &stop_rx);
     let state = AppState::new(intake, wake);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    for watcher in watchers {
+        let _ = watcher.await;
+    }
     Ok(())
+}
+
+/// One IMAP watcher per configured mailbox (the sites', then the reply domain's), each
+/// storing what it fetches as raw emails; they stop when `stop` turns true.
+fn spawn_watchers(intake: &Intake, stop: &tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    let config = intake.config();
+    let site_accounts =
+        config.sites.iter().flat_map(|site| site.mailboxes.iter().map(|account| (Some(site.id.clone()), account)));
+    let reply_account = config.mail.reply_mailbox.iter().map(|account| (None, account));
+    site_accounts
+        .chain(reply_account)
+        .map(|(site, account)| {
+            let deliver = StoreRaw { intake: intake.clone(), site };
+            tokio::spawn(imap::watch(account.clone(), deliver, stop.clone()))
+        })
+        .collect()
 }

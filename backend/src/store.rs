@@ -114,6 +114,22 @@ CREATE TABLE ticket_events (
 );
 CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
 "#,
+    // Emails from the watched mailboxes, raw, before anything is made of them. `site` is NULL
+    // for the agents' reply mailbox; the unique index treats NULL as a value, so that a reply
+    // is kept once too (a plain UNIQUE (site, key) would let NULL rows repeat).
+    r#"
+CREATE TABLE raw_emails (
+    id INTEGER PRIMARY KEY,
+    site TEXT,
+    key TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new',
+    note TEXT
+);
+CREATE UNIQUE INDEX raw_emails_key ON raw_emails (COALESCE(site, ''), key);
+CREATE INDEX raw_emails_status ON raw_emails (status);
+"#,
 ];
 
 impl Store {
@@ -519,6 +535,50 @@ impl Tx<'_> {
             params![id, now_ms, error],
         )?;
         Ok(())
+    }
+}
+
+/// An email as fetched from a watched mailbox.
+#[derive(Debug, Clone)]
+pub struct RawEmail {
+    pub id: i64,
+    /// `None` for the agents' reply mailbox.
+    pub site: Option<String>,
+    /// The Message-ID, or `sha256:<hex>` of the bytes.
+    pub key: String,
+    pub raw: Vec<u8>,
+    pub received_at: i64,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+impl Tx<'_> {
+    /// Stores a raw email unless one with the same key is already kept for `site`; whether it
+    /// was new.
+    pub fn insert_raw_email(&self, site: Option<&str>, key: &str, raw: &[u8], now_ms: i64) -> Result<bool, StoreError> {
+        let inserted = self.0.execute(
+            "INSERT OR IGNORE INTO raw_emails (site, key, raw, received_at) VALUES (?1, ?2, ?3, ?4)",
+            params![site, key, raw, now_ms],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    /// Every raw email, in the order they were stored.
+    pub fn raw_emails(&self) -> Result<Vec<RawEmail>, StoreError> {
+        let mut stmt =
+            self.0.prepare("SELECT id, site, key, raw, received_at, status, note FROM raw_emails ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RawEmail {
+                id: r.get(0)?,
+                site: r.get(1)?,
+                key: r.get(2)?,
+                raw: r.get(3)?,
+                received_at: r.get(4)?,
+                status: r.get(5)?,
+                note: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 

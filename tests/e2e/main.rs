@@ -2,12 +2,15 @@
 //! one area:
 //!
 //! - `harness_smoke`: the harness itself, against a real SMTP server and Chromium.
+//! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
+//!   crashes on either side of the storing.
 //! - `widget_to_inbox`: the demo site's widget to the agents' and the citizen's mailboxes.
 //! - `widget_behaviour`: keyboard, embed modes, languages, hostile CSS, JS API, draft, offline.
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
 //! - `world`: what the widget tests share (not tests).
 
 mod harness_smoke;
+mod imap_watch;
 mod widget_behaviour;
 mod widget_bench;
 mod widget_to_inbox;

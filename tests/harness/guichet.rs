@@ -2,7 +2,7 @@
 //! configuration.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::Duration;
 use std::{env, fs};
 
@@ -29,6 +29,12 @@ impl Guichet {
     /// The binary is `target/debug/guichet` (build it with `cargo build -p backend`), or
     /// `$GUICHET_BIN`.
     pub fn start(config_toml: &str, data_dir: &Path) -> Result<Guichet> {
+        Guichet::start_with_env(config_toml, data_dir, &[])
+    }
+
+    /// [`Guichet::start`] with these environment variables set, e.g. `GUICHET_FAILPOINT` (for
+    /// this start only: [`Guichet::restart`] runs without them).
+    pub fn start_with_env(config_toml: &str, data_dir: &Path, env_vars: &[(&str, &str)]) -> Result<Guichet> {
         let binary = env::var_os("GUICHET_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("target/debug/guichet"));
@@ -38,7 +44,7 @@ impl Guichet {
         let config_dir = tempfile::tempdir()?;
         let config_file = config_dir.path().join("guichet.toml");
         fs::write(&config_file, with_data_dir(config_toml, data_dir)?)?;
-        let (child, base_url) = spawn(&binary, &config_file, "127.0.0.1:0")?;
+        let (child, base_url) = spawn(&binary, &config_file, "127.0.0.1:0", env_vars)?;
         Ok(Guichet { child, base_url, binary, config_file, _config_dir: config_dir })
     }
 
@@ -46,7 +52,7 @@ impl Guichet {
     /// data: for pages that keep talking to the address they loaded the widget from.
     pub fn restart(&mut self) -> Result<()> {
         let listen = self.base_url.trim_start_matches("http://").to_owned();
-        let (child, _) = spawn(&self.binary, &self.config_file, &listen)?;
+        let (child, _) = spawn(&self.binary, &self.config_file, &listen, &[])?;
         self.child = child;
         Ok(())
     }
@@ -61,6 +67,21 @@ impl Guichet {
         self.child.kill()
     }
 
+    /// Waits for a line of Guichet's log containing `needle`.
+    pub fn wait_for_log(&mut self, needle: &str, timeout: Duration) -> Result<()> {
+        self.child.wait_for_line(timeout, |line| line.contains(needle).then_some(()))
+    }
+
+    /// How many lines of Guichet's log so far contain `needle`.
+    pub fn count_log(&self, needle: &str) -> usize {
+        self.child.count_lines(needle)
+    }
+
+    /// Waits for Guichet to exit by itself, as it does when a failpoint aborts it.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        self.child.wait_for_exit(timeout)
+    }
+
     /// Asks Guichet to shut down (SIGTERM) and waits; fails unless it exits cleanly.
     pub fn stop(&mut self) -> Result<()> {
         let status = self.child.terminate(Duration::from_secs(15))?;
@@ -72,8 +93,9 @@ impl Guichet {
 }
 
 /// Runs `guichet serve` and waits for the line that gives its address.
-fn spawn(binary: &Path, config_file: &Path, listen: &str) -> Result<(Child, String)> {
+fn spawn(binary: &Path, config_file: &Path, listen: &str, env_vars: &[(&str, &str)]) -> Result<(Child, String)> {
     let mut command = Command::new(binary);
+    command.envs(env_vars.iter().copied());
     command.arg("serve").arg("--config").arg(config_file).args(["--listen", listen]);
     command.current_dir(workspace_root());
     if env::var_os("RUST_LOG").is_none() {
@@ -88,6 +110,9 @@ fn spawn(binary: &Path, config_file: &Path, listen: &str) -> Result<(Child, Stri
     }
     // The SMTP server is the test's to choose, through the configuration.
     command.env_remove("GUICHET_SMTP_URL");
+    if !env_vars.iter().any(|(name, _)| *name == "GUICHET_FAILPOINT") {
+        command.env_remove("GUICHET_FAILPOINT");
+    }
     let mut child = Child::spawn("guichet", command)?;
     let base_url = child.wait_for_line(Duration::from_secs(30), |line| {
         let (_, url) = line.split_once("listening on ")?;

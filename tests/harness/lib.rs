@@ -1,5 +1,5 @@
-//! The end-to-end test harness: Guichet, a real SMTP server and headless Chromium, run as
-//! real processes on loopback and driven from blocking test code.
+//! The end-to-end test harness: Guichet, a real SMTP server, a real IMAP server and headless
+//! Chromium, run as real processes on loopback and driven from blocking test code.
 //!
 //! # Layout
 //!
@@ -7,6 +7,8 @@
 //! - [`process`]: [`process::Child`], a started program that is killed when dropped and whose
 //!   output is echoed to the test and kept for error messages.
 //! - [`poll`]: [`poll::wait_until`], the one way to wait for another process.
+//! - [`dovecot`]: [`dovecot::Dovecot`], a real IMAP server (Dovecot 2.3) holding one user's
+//!   mailbox, with a small blocking client to append messages and search flags.
 //! - [`smtp`]: [`smtp::SmtpServer`] (aiosmtpd writing a Maildir) and [`smtp::ReceivedMail`],
 //!   a delivered message with decoded headers and bodies.
 //! - [`webdriver`]: [`webdriver::Browser`], a small W3C WebDriver client for headless
@@ -17,6 +19,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod axe;
+pub mod dovecot;
 pub mod guichet;
 pub mod poll;
 pub mod ports;

@@ -60,10 +60,26 @@ impl Child {
         result.map_err(|e| self.explain(e, "did not print the expected line"))
     }
 
+    /// How many output lines so far contain `needle`.
+    pub fn count_lines(&self, needle: &str) -> usize {
+        self.output.lock().unwrap().iter().filter(|line| line.contains(needle)).count()
+    }
+
     /// Waits until the program accepts connections on loopback `port`.
     pub fn wait_for_port(&mut self, port: u16, timeout: Duration) -> Result<()> {
         let result = wait_until(timeout, || if ports::accepts(port) { Ok(Some(())) } else { self.fail_if_exited() });
         result.map_err(|e| self.explain(e, &format!("never listened on port {port}")))
+    }
+
+    /// Waits for the program to exit on its own (a crash a test provoked, say).
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Result<ExitStatus> {
+        if let Some(status) = self.exited {
+            return Ok(status);
+        }
+        let status = wait_until(timeout, || Ok(self.inner.try_wait()?));
+        let status = status.map_err(|e| self.explain(e, "did not exit"))?;
+        self.exited = Some(status);
+        Ok(status)
     }
 
     /// Sends SIGKILL to the program and what it started, and reaps it.

@@ -10,6 +10,9 @@ const PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("python3-aiosmtpd", "/usr/lib/python3/dist-packages/aiosmtpd"),
+    // A real IMAP server for the mailbox-watching tests (the harness configures its own).
+    ("dovecot-core", "/usr/sbin/dovecot"),
+    ("dovecot-imapd", "/usr/lib/dovecot/imap"),
     ("npm", "/usr/bin/npm"),
 ];
 
