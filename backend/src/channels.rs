@@ -1,3 +1,4 @@
 //! Channel adapters: each turns its wire format into an [`InboundMessage`](crate::domain::message::InboundMessage).
 
+pub mod email;
 pub mod widget;

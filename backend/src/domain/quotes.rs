@@ -78,7 +78,9 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
         // Outlook's rule before its header block: 32 underscores.
         return true;
     }
+    // Separators, and the copy of the returned message under a bounce's report.
     if t.starts_with("-----") && ["original", "origine", "forward", "transfere"].iter().any(|w| t.contains(w))
+        || t.starts_with("---") && t.contains("copy of the message")
         || ["----- mail original", "-----mail original", "begin forwarded message", "debut du message reexpedie"]
             .iter()
             .any(|p| t.starts_with(p))
