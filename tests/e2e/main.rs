@@ -2,11 +2,13 @@
 //! one area:
 //!
 //! - `harness_smoke`: the harness itself, against a real SMTP server and Chromium.
+//! - `email_inspect`: `guichet email inspect` on the email fixture corpus and on standard input.
 //! - `widget_to_inbox`: the demo site's widget to the agents' and the citizen's mailboxes.
 //! - `widget_behaviour`: keyboard, embed modes, languages, hostile CSS, JS API, draft, offline.
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
 //! - `world`: what the widget tests share (not tests).
 
+mod email_inspect;
 mod harness_smoke;
 mod widget_behaviour;
 mod widget_bench;

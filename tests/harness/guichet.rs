@@ -29,12 +29,7 @@ impl Guichet {
     /// The binary is `target/debug/guichet` (build it with `cargo build -p backend`), or
     /// `$GUICHET_BIN`.
     pub fn start(config_toml: &str, data_dir: &Path) -> Result<Guichet> {
-        let binary = env::var_os("GUICHET_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target/debug/guichet"));
-        if !binary.exists() {
-            bail!("{} does not exist: run `cargo build -p backend` first, or set GUICHET_BIN", binary.display());
-        }
+        let binary = binary()?;
         let config_dir = tempfile::tempdir()?;
         let config_file = config_dir.path().join("guichet.toml");
         fs::write(&config_file, with_data_dir(config_toml, data_dir)?)?;
@@ -69,6 +64,17 @@ impl Guichet {
         }
         Ok(())
     }
+}
+
+/// The `guichet` binary: `target/debug/guichet` (build it with `cargo build -p backend`), or
+/// `$GUICHET_BIN`. For the subcommands a test runs to completion (`guichet email inspect`).
+pub fn binary() -> Result<PathBuf> {
+    let binary =
+        env::var_os("GUICHET_BIN").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/debug/guichet"));
+    if !binary.exists() {
+        bail!("{} does not exist: run `cargo build -p backend` first, or set GUICHET_BIN", binary.display());
+    }
+    Ok(binary)
 }
 
 /// Runs `guichet serve` and waits for the line that gives its address.

@@ -47,12 +47,29 @@ fn the_corpus_reads_as_expected() {
                 }
             }
         }
+        // Where the client sent HTML beside the text, the HTML says the same new words.
+        let message = MessageParser::default().parse(&raw).unwrap();
+        for id in &message.html_body {
+            if let PartType::Html(html) = &message.parts[*id as usize].body
+                && !message.text_body.contains(id)
+            {
+                let from_html = quotes::new_words(&html::to_text(html));
+                if words(&from_html) != words(&want) {
+                    failures.push(format!("{name}: HTML part\n--- got ---\n{from_html}\n--- want ---\n{want}"));
+                }
+            }
+        }
         // Every message of the corpus names its sender and has an id to deduplicate on.
         if read.from.is_none() || read.message_id.is_none() {
             failures.push(format!("{name}: no sender or no Message-ID"));
         }
     }
     assert!(failures.is_empty(), "{} of {} fixtures fail:\n\n{}", failures.len(), names.len(), failures.join("\n\n"));
+}
+
+/// The words with their line breaks out: a text part wraps where its HTML does not.
+fn words(s: &str) -> Vec<&str> {
+    s.split_whitespace().collect()
 }
 
 fn fixture(name: &str) -> Vec<u8> {
