@@ -96,7 +96,7 @@ pub struct ReadEmail {
     pub date: Option<OffsetDateTime>,
     /// Why this is a robot's mail, if it is: never answer it.
     pub robot: Option<Robot>,
-    /// Some for a delivery failure report.
+    /// Some for a delivery failure report (not for a warning that delivery is delayed).
     pub bounce: Option<Bounce>,
     /// The whole text body (HTML converted to text when there is no text part).
     pub text: String,
@@ -152,9 +152,10 @@ pub fn read(raw: &[u8], limits: &Limits) -> Result<ReadEmail, ReadError> {
     let from = message.from().and_then(|a| addresses(a).into_iter().next());
     let subject = message.subject().map(|s| s.trim().to_owned());
     let text = text_of(&message);
-    let bounce = robot::bounce(&message, from.as_ref().map(|a| a.email.as_str()), subject.as_deref(), &text);
-    let robot = robot::robot(&message, bounce.as_ref(), subject.as_deref());
-    let (attachments, refused_attachments) = attachments(&message, limits, bounce.is_some());
+    let report = robot::delivery_report(&message, from.as_ref().map(|a| a.email.as_str()), subject.as_deref(), &text);
+    let robot = robot::robot(&message, report.is_some(), subject.as_deref());
+    let (attachments, refused_attachments) = attachments(&message, limits, report.is_some());
+    let bounce = report.flatten();
     let ids = |v: &mail_parser::HeaderValue<'_>| -> Vec<String> {
         match v {
             mail_parser::HeaderValue::Text(t) => vec![bracketed(t)],
@@ -361,9 +362,9 @@ fn unflow(part: &MessagePart<'_>, text: &str) -> String {
     out.iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n")
 }
 
-/// The attachments kept within `limits`, and the refused ones. A bounce's report parts (the
+/// The attachments kept within `limits`, and the refused ones. A delivery report's parts (the
 /// status, the returned message) are the report, not attachments.
-fn attachments(message: &Message<'_>, limits: &Limits, bounce: bool) -> (Vec<Attachment>, Vec<RefusedAttachment>) {
+fn attachments(message: &Message<'_>, limits: &Limits, report: bool) -> (Vec<Attachment>, Vec<RefusedAttachment>) {
     let (mut kept, mut refused) = (Vec::new(), Vec::new());
     for (n, id) in message.attachments.iter().enumerate() {
         let Some(part) = message.parts.get(*id as usize) else { continue };
@@ -374,7 +375,7 @@ fn attachments(message: &Message<'_>, limits: &Limits, bounce: bool) -> (Vec<Att
                 None => ct.ctype().to_ascii_lowercase(),
             },
         );
-        if bounce && (content_type.starts_with("message/") || content_type == "text/rfc822-headers") {
+        if report && (content_type.starts_with("message/") || content_type == "text/rfc822-headers") {
             continue;
         }
         let name =

@@ -36,9 +36,25 @@ pub(crate) fn fold(s: &str) -> String {
 /// short lines after it, bare phone-number lines.
 pub fn new_words(body: &str) -> String {
     let lines: Vec<&str> = body.lines().collect();
-    let end = (0..lines.len()).find(|&i| starts_history(&lines, i)).unwrap_or(lines.len());
-    let mut kept: Vec<&str> = Vec::with_capacity(end);
-    for line in &lines[..end] {
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        if let Some(end) = attribution_end(&lines, i - 1) {
+            // An attribution over `>` lines that the writer answered under, or between: the
+            // answers are new words. Otherwise the history starts here.
+            let quoted_next =
+                lines[end + 1..].iter().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with('>'));
+            if quoted_next {
+                i = end + 1;
+                continue;
+            }
+            break;
+        }
+        if starts_history(&lines, i - 1) {
+            break;
+        }
         let f = fold(line);
         let t = f.trim();
         if t.starts_with('>') {
@@ -50,7 +66,10 @@ pub fn new_words(body: &str) -> String {
         if looks_like_phone_line(line) {
             continue;
         }
-        kept.push(line.trim_end());
+        // One blank line where there were several, or quoted lines between two answers.
+        if !(line.trim().is_empty() && kept.last().is_some_and(|l| l.is_empty())) {
+            kept.push(line.trim_end());
+        }
     }
     // Rules of stars or equal signs that framed a disclaimer stay behind it: no words, no use.
     while kept.last().is_some_and(|l| !l.chars().any(char::is_alphanumeric)) {
@@ -69,7 +88,8 @@ pub fn new_words(body: &str) -> String {
     kept.join("\n").trim().to_owned()
 }
 
-/// Whether line `i` begins the quoted history (everything from it on is history).
+/// Whether line `i` begins the quoted history (everything from it on is history), attributions
+/// aside ([`attribution_end`]).
 fn starts_history(lines: &[&str], i: usize) -> bool {
     let f = fold(lines[i]);
     let t = f.trim().trim_matches(|c: char| c == '*' || c == '_' || c == ' ');
@@ -85,9 +105,6 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
             .iter()
             .any(|p| t.starts_with(p))
     {
-        return true;
-    }
-    if is_attribution(lines, i) {
         return true;
     }
     // Outlook and webmails: "De : …" then "Envoyé : …", "À : …", "Objet : …"; Orange starts with
@@ -115,7 +132,8 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
 /// at 9:14 AM Claire <c@example.com> wrote:": on one line or wrapped over up to four, the
 /// colon sometimes after a no-break space or alone on the last line. It must name a date or an
 /// address, so that "comme je vous l'ai écrit :" in the citizen's words is no attribution.
-fn is_attribution(lines: &[&str], i: usize) -> bool {
+/// The index of its last line.
+fn attribution_end(lines: &[&str], i: usize) -> Option<usize> {
     let first = fold(lines[i]);
     let first = first.trim();
     let opens = ["le ", "on ", "am ", "el "].iter().any(|p| first.starts_with(p));
@@ -123,21 +141,21 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
     for (k, line) in lines.iter().enumerate().skip(i).take(4) {
         // A wrapped attribution continues a line that ended mid-sentence.
         if k > i && (!opens || line.trim().is_empty() || lines[k - 1].trim_end().ends_with(['.', '!', '?'])) {
-            return false;
+            return None;
         }
         joined.push(' ');
         joined.push_str(&fold(line));
         let norm = joined.split_whitespace().collect::<Vec<_>>().join(" ");
         if norm.len() > 300 {
-            return false;
+            return None;
         }
         let Some(head) = norm.strip_suffix(':').map(str::trim_end) else { continue };
         let named = norm.contains('@') || norm.chars().any(|c| c.is_ascii_digit());
         if named && ["a ecrit", "wrote", "schrieb", "escribio"].iter().any(|m| head.ends_with(m)) {
-            return true;
+            return Some(k);
         }
     }
-    false
+    None
 }
 
 /// The name of a `Name : value` line, folded, with Outlook's bold stars off: "de", "objet",
@@ -299,8 +317,12 @@ mod tests {
         assert_eq!(new_words(wrapped), "Oui, samedi.");
         let own = "Comme je vous l'ai écrit :\nle trottoir est défoncé.";
         assert_eq!(new_words(own), own);
-        let named = "Voir plus bas.\nmairie@ville.fr a écrit :\n> Bonjour";
+        let named = "Voir plus bas.\nmairie@ville.fr a écrit :\nBonjour";
         assert_eq!(new_words(named), "Voir plus bas.");
+        let inline = "Mes réponses :\n\nLe 2 mars 2026, M <m@x.fr> a écrit :\n> Où ?\nRue Basse.\n> Quand ?\n\nHier.\n\n-- \nPaul";
+        assert_eq!(new_words(inline), "Mes réponses :\n\nRue Basse.\n\nHier.");
+        let bottom = "On 2 Mar 2026, M <m@x.fr> wrote:\n> Fixed?\n\nNo, still broken.";
+        assert_eq!(new_words(bottom), "No, still broken.");
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub enum Robot {
     MailingList,
     /// A subject such as "Réponse automatique" or "Out of Office".
     OutOfOffice,
-    /// A delivery failure report.
+    /// A delivery status report: a bounce, or a warning that delivery is delayed.
     Bounce,
 }
 
@@ -36,7 +36,7 @@ impl fmt::Display for Robot {
             Robot::Loop => f.write_str("X-Loop header"),
             Robot::MailingList => f.write_str("mailing list (List-Id or List-Unsubscribe)"),
             Robot::OutOfOffice => f.write_str("out-of-office subject"),
-            Robot::Bounce => f.write_str("delivery failure report"),
+            Robot::Bounce => f.write_str("delivery status report"),
         }
     }
 }
@@ -63,9 +63,10 @@ fn unfold(v: &str) -> String {
     v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Why `message` comes from a robot, if it does. `bounce` is what [`bounce`] found.
-pub(super) fn robot(message: &Message<'_>, bounce: Option<&Bounce>, subject: Option<&str>) -> Option<Robot> {
-    if bounce.is_some() {
+/// Why `message` comes from a robot, if it does. `report` is whether it is a delivery report
+/// ([`delivery_report`]).
+pub(super) fn robot(message: &Message<'_>, report: bool, subject: Option<&str>) -> Option<Robot> {
+    if report {
         return Some(Robot::Bounce);
     }
     let first = |name| header_values(message, name).next();
@@ -111,9 +112,15 @@ fn is_out_of_office(subject: &str) -> bool {
     .any(|p| s.contains(p))
 }
 
-/// The delivery failure `message` reports, if it is a bounce: a DSN (RFC 3464,
-/// `multipart/report; report-type=delivery-status`) or a classic MAILER-DAEMON text.
-pub(super) fn bounce(message: &Message<'_>, from: Option<&str>, subject: Option<&str>, text: &str) -> Option<Bounce> {
+/// A delivery report: `Some(Some(bounce))` when it says a delivery failed, `Some(None)` when it
+/// only warns of a delay, `None` when `message` is no delivery report. Reports are DSNs (RFC
+/// 3464, `multipart/report; report-type=delivery-status`) or classic MAILER-DAEMON texts.
+pub(super) fn delivery_report(
+    message: &Message<'_>,
+    from: Option<&str>,
+    subject: Option<&str>,
+    text: &str,
+) -> Option<Option<Bounce>> {
     let report = message.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
             && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
@@ -121,9 +128,12 @@ pub(super) fn bounce(message: &Message<'_>, from: Option<&str>, subject: Option<
     });
     let status_part = message.parts.iter().find(|p| is_type(p, "message", "delivery-status"));
     if report || status_part.is_some() {
-        let mut b = status_part.map(|p| delivery_status(&String::from_utf8_lossy(p.contents()))).unwrap_or_default();
+        let (mut b, failed) = match status_part {
+            Some(p) => delivery_status(&String::from_utf8_lossy(p.contents())),
+            None => (Bounce::default(), true),
+        };
         b.original_message_id = returned_message_id(message).or_else(|| copied_message_id(text));
-        return Some(b);
+        return Some(failed.then_some(b));
     }
     let daemon = from.is_some_and(|f| {
         let local = f.split('@').next().unwrap_or("").to_ascii_lowercase();
@@ -133,7 +143,9 @@ pub(super) fn bounce(message: &Message<'_>, from: Option<&str>, subject: Option<
     if !(daemon || null_sender && subject.is_some_and(bounce_subject)) {
         return None;
     }
-    Some(classic(text, message))
+    let subject = fold(subject.unwrap_or(""));
+    let delayed = ["delayed", "delay", "warning:", "retarde", "differe"].iter().any(|w| subject.contains(w));
+    Some((!delayed).then(|| classic(text, message)))
 }
 
 fn is_type(part: &MessagePart<'_>, ctype: &str, subtype: &str) -> bool {
@@ -162,8 +174,9 @@ fn bounce_subject(subject: &str) -> bool {
 }
 
 /// The per-recipient fields of a `message/delivery-status` body: the first failed recipient's,
-/// or the first recipient's when none says `Action: failed`.
-fn delivery_status(body: &str) -> Bounce {
+/// or the first recipient's when none says `Action: failed`; and whether a delivery failed
+/// (a report whose recipients say no action is taken as one).
+fn delivery_status(body: &str) -> (Bounce, bool) {
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();
     let mut current: Vec<(String, String)> = Vec::new();
     for line in body.lines() {
@@ -188,18 +201,16 @@ fn delivery_status(body: &str) -> Bounce {
         .iter()
         .filter(|g| field(g, "final-recipient").or_else(|| field(g, "original-recipient")).is_some())
         .collect();
-    let Some(group) = recipients
-        .iter()
-        .find(|g| field(g, "action").is_some_and(|a| a.eq_ignore_ascii_case("failed")))
-        .or(recipients.first())
-    else {
-        return Bounce::default();
+    let failed = recipients.iter().find(|g| field(g, "action").is_some_and(|a| a.eq_ignore_ascii_case("failed")));
+    let no_action = recipients.iter().all(|g| field(g, "action").is_none());
+    let Some(group) = failed.or(recipients.first()) else {
+        return (Bounce::default(), true);
     };
     let typed = |v: String| match v.split_once(';') {
         Some((_, addr)) => addr.trim().to_owned(),
         None => v.trim().to_owned(),
     };
-    Bounce {
+    let bounce = Bounce {
         original_message_id: None,
         recipient: field(group, "final-recipient")
             .or_else(|| field(group, "original-recipient"))
@@ -207,7 +218,8 @@ fn delivery_status(body: &str) -> Bounce {
             .map(|a| a.trim_matches(['<', '>']).to_ascii_lowercase()),
         status: field(group, "status").map(|s| s.split_whitespace().next().unwrap_or("").to_owned()),
         diagnostic: field(group, "diagnostic-code").map(|d| unfold(&d)),
-    }
+    };
+    (bounce, failed.is_some() || no_action)
 }
 
 /// The Message-ID of the message a report returns, whole (`message/rfc822`) or headers only
@@ -257,19 +269,23 @@ fn classic(text: &str, message: &Message<'_>) -> Bounce {
         })
         .map_or(text.len(), |(start, _)| start);
     let report = &text[..report_end.min(text.len())];
-    let recipient = report.lines().find_map(failed_address);
+    let lines: Vec<&str> = report.lines().collect();
+    let at = lines.iter().position(|l| failed_address(l).is_some());
+    let recipient = at.and_then(|i| failed_address(lines[i]));
     let status = report
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .map(|w| w.trim_matches('.'))
         .find(|w| is_status(w))
         .map(str::to_owned);
-    let diagnostic = report
-        .lines()
-        .map(str::trim)
+    // The line with the remote server's reply code, or else (qmail) the words under the address.
+    let diagnostic = lines
+        .iter()
+        .map(|l| l.trim())
         .find(|l| {
             l.split(|c: char| !c.is_ascii_digit()).any(|w| w.len() == 3 && (w.starts_with('4') || w.starts_with('5')))
                 && l.chars().any(char::is_alphabetic)
         })
+        .or_else(|| at.and_then(|i| lines[i + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty())))
         .map(str::to_owned);
     Bounce {
         original_message_id: returned_message_id(message)
@@ -303,10 +319,19 @@ mod tests {
     #[test]
     fn delivery_status_takes_the_failed_recipient() {
         let body = "Reporting-MTA: dns; mx.ville.example\n\nFinal-Recipient: rfc822; ok@example.fr\nAction: delivered\nStatus: 2.0.0\n\nFinal-Recipient: rfc822; <Claire@Example.fr>\nAction: failed\nStatus: 5.1.1 (bad mailbox)\nDiagnostic-Code: smtp; 550 5.1.1\n  User unknown\n";
-        let b = delivery_status(body);
+        let (b, failed) = delivery_status(body);
+        assert!(failed);
         assert_eq!(b.recipient.as_deref(), Some("claire@example.fr"));
         assert_eq!(b.status.as_deref(), Some("5.1.1"));
         assert_eq!(b.diagnostic.as_deref(), Some("smtp; 550 5.1.1 User unknown"));
+    }
+
+    #[test]
+    fn a_delay_is_no_failure() {
+        let body = "Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b.fr\nAction: delayed\nStatus: 4.4.7\n";
+        let (b, failed) = delivery_status(body);
+        assert!(!failed);
+        assert_eq!(b.status.as_deref(), Some("4.4.7"));
     }
 
     #[test]
