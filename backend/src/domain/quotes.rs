@@ -36,12 +36,14 @@ pub(crate) fn fold(s: &str) -> String {
 /// short lines after it, bare phone-number lines.
 pub fn new_words(body: &str) -> String {
     let lines: Vec<&str> = body.lines().collect();
+    // Folded once: every rule reads the folded lines, some several times.
+    let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         i += 1;
-        if let Some(end) = attribution_end(&lines, i - 1) {
+        if let Some(end) = attribution_end(&folded, i - 1) {
             // An attribution over `>` lines that the writer answered under, or between: the
             // answers are new words. Otherwise the history starts here.
             let quoted_next =
@@ -52,11 +54,10 @@ pub fn new_words(body: &str) -> String {
             }
             break;
         }
-        if starts_history(&lines, i - 1) {
+        if starts_history(&folded, i - 1) {
             break;
         }
-        let f = fold(line);
-        let t = f.trim();
+        let t = folded[i - 1].trim();
         if t.starts_with('>') {
             continue;
         }
@@ -88,10 +89,10 @@ pub fn new_words(body: &str) -> String {
     kept.join("\n").trim().to_owned()
 }
 
-/// Whether line `i` begins the quoted history (everything from it on is history), attributions
-/// aside ([`attribution_end`]).
-fn starts_history(lines: &[&str], i: usize) -> bool {
-    let f = fold(lines[i]);
+/// Whether folded line `i` begins the quoted history (everything from it on is history),
+/// attributions aside ([`attribution_end`]).
+fn starts_history(lines: &[String], i: usize) -> bool {
+    let f = &lines[i];
     let t = f.trim().trim_matches(|c: char| c == '*' || c == '_' || c == ' ');
     let raw = f.trim();
     if raw.chars().count() >= 10 && raw.chars().all(|c| c == '_') {
@@ -112,9 +113,9 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
     let from_line = |t: &str| header_name(t).is_some_and(|h| h == "de" || h == "from");
     let header_block_at = |j: usize| {
         j < lines.len()
-            && from_line(&fold(lines[j]))
+            && from_line(&lines[j])
             && lines[j + 1..(j + 6).min(lines.len())].iter().any(|l| {
-                header_name(&fold(l)).is_some_and(|h| {
+                header_name(l).is_some_and(|h| {
                     matches!(
                         h.as_str(),
                         "envoye" | "sent" | "date" | "a" | "to" | "objet" | "subject" | "cc" | "copie a" | "pour"
@@ -132,10 +133,9 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
 /// at 9:14 AM Claire <c@example.com> wrote:": on one line or wrapped over up to four, the
 /// colon sometimes after a no-break space or alone on the last line. It must name a date or an
 /// address, so that "comme je vous l'ai écrit :" in the citizen's words is no attribution.
-/// The index of its last line.
-fn attribution_end(lines: &[&str], i: usize) -> Option<usize> {
-    let first = fold(lines[i]);
-    let first = first.trim();
+/// Reads folded lines; gives the index of its last line.
+fn attribution_end(lines: &[String], i: usize) -> Option<usize> {
+    let first = lines[i].trim();
     let opens = ["le ", "on ", "am ", "el "].iter().any(|p| first.starts_with(p));
     let mut joined = String::new();
     for (k, line) in lines.iter().enumerate().skip(i).take(4) {
@@ -144,7 +144,7 @@ fn attribution_end(lines: &[&str], i: usize) -> Option<usize> {
             return None;
         }
         joined.push(' ');
-        joined.push_str(&fold(line));
+        joined.push_str(line);
         let norm = joined.split_whitespace().collect::<Vec<_>>().join(" ");
         if norm.len() > 300 {
             return None;

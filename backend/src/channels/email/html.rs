@@ -212,7 +212,8 @@ impl Tag {
                 _ => {}
             }
         }
-        let end = end.unwrap_or(s.len() - 1);
+        // An unclosed tag runs to the end.
+        let end = end.unwrap_or(s.len());
         let inner = &s[1..end];
         let inner = inner.strip_prefix('/').unwrap_or(inner);
         let name_len = inner.find(|c: char| c.is_whitespace() || c == '/' || c == '>').unwrap_or(inner.len());
@@ -223,7 +224,7 @@ impl Tag {
             href: attribute(attributes, "href").map(|h| decode_entities(h.trim())),
             name,
             closing,
-            len: end + 1,
+            len: (end + 1).min(s.len()),
         })
     }
 }
@@ -390,6 +391,8 @@ mod tests {
     fn odd_markup_is_text_not_a_crash() {
         assert_eq!(to_text("3 < 4 &unknown; <!-- c --> & <pre>a\n  b</pre>"), "3 < 4 &unknown; &\n\na\n  b");
         assert_eq!(to_text("<a href='x'>unclosed"), "unclosed");
+        assert_eq!(to_text("fin <b é"), "fin");
+        assert_eq!(to_text("<style>never closed"), "");
         assert_eq!(to_text("<p title=\"a>b\">t</p><"), "t\n\n<");
     }
 }

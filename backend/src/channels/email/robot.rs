@@ -268,7 +268,7 @@ fn classic(text: &str, message: &Message<'_>) -> Bounce {
                 || f.contains("copie du message")
         })
         .map_or(text.len(), |(start, _)| start);
-    let report = &text[..report_end.min(text.len())];
+    let report = text.get(..report_end).unwrap_or(text);
     let lines: Vec<&str> = report.lines().collect();
     let at = lines.iter().position(|l| failed_address(l).is_some());
     let recipient = at.and_then(|i| failed_address(lines[i]));
@@ -289,7 +289,7 @@ fn classic(text: &str, message: &Message<'_>) -> Bounce {
         .map(str::to_owned);
     Bounce {
         original_message_id: returned_message_id(message)
-            .or_else(|| copied_message_id(&text[report_end.min(text.len())..])),
+            .or_else(|| copied_message_id(text.get(report_end..).unwrap_or(""))),
         recipient,
         status,
         diagnostic,

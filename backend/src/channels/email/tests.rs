@@ -153,3 +153,24 @@ fn delivered_to_and_dates_are_read() {
     assert_eq!(read.from, Some(Address { name: Some("Dubois, Claire".into()), email: "claire@example.fr".into() }));
     assert_eq!(inspect_json(&read)["date"], "2026-03-02T09:14:00-02:30");
 }
+
+#[test]
+fn cut_or_mangled_mail_never_panics() {
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "eml") {
+            continue;
+        }
+        let raw = std::fs::read(&path).unwrap();
+        for cut in (0..raw.len()).step_by(raw.len() / 40 + 1) {
+            let _ = read(&raw[..cut], &Limits::default());
+            let _ = inspect(&raw[cut..], &Limits::default());
+        }
+        // Every byte flipped to a high one in turn, in the first kilobyte: charsets, boundaries.
+        for at in (0..raw.len().min(1024)).step_by(31) {
+            let mut bent = raw.clone();
+            bent[at] = 0xE9;
+            let _ = read(&bent, &Limits::default());
+        }
+    }
+}
