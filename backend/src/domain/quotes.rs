@@ -222,6 +222,8 @@ fn is_disclaimer(t: &str) -> bool {
         "this e-mail is confidential",
         "the information contained in this",
         "confidentiality notice",
+        "disclaimer:",
+        "disclaimer :",
         "please consider the environment",
     ]
     .iter()

@@ -174,3 +174,11 @@ fn cut_or_mangled_mail_never_panics() {
         }
     }
 }
+
+#[test]
+fn windows_1252_and_latin_1_are_decoded() {
+    let raw = b"From: a@b.fr\r\nSubject: =?windows-1252?Q?=93Trou=94?=\r\nContent-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nL=92arbre est tomb=E9 =96 rue de l=92=C9glise=85\r\n";
+    let read = read(raw, &Limits::default()).unwrap();
+    assert_eq!(read.subject.as_deref(), Some("\u{201c}Trou\u{201d}"));
+    assert_eq!(read.body, "L\u{2019}arbre est tombé \u{2013} rue de l\u{2019}Église\u{2026}");
+}
