@@ -64,7 +64,7 @@ pub fn new_words(body: &str) -> String {
         if t == "--" || t == "__" || is_sent_from(t) || is_disclaimer(t) {
             break;
         }
-        if looks_like_phone_line(line) {
+        if looks_like_phone_line(line) || is_image_placeholder(t) {
             continue;
         }
         // One blank line where there were several, or quoted lines between two answers.
@@ -230,6 +230,11 @@ fn is_disclaimer(t: &str) -> bool {
     .any(|p| t.starts_with(p))
 }
 
+/// Where an inline image stood: Outlook's `[cid:image001.png@01DC…]`, Gmail's `[image: photo.jpg]`.
+fn is_image_placeholder(t: &str) -> bool {
+    t.starts_with('[') && t.ends_with(']') && (t.starts_with("[cid:") || t.starts_with("[image:"))
+}
+
 fn looks_like_phone_line(line: &str) -> bool {
     let digits = line.chars().filter(char::is_ascii_digit).count();
     let letters = line.chars().filter(|c| c.is_alphabetic()).count();
@@ -339,6 +344,8 @@ mod tests {
         assert_eq!(new_words(orange_plain), "C'est réparé.");
         let disclaimer = "Le dossier est joint.\n\n*****\nCe message et ses pièces jointes sont confidentiels.";
         assert_eq!(new_words(disclaimer), "Le dossier est joint.");
+        let images = "Voici la fuite :\n[image: IMG_2041.jpg]\n[cid:image001.png@01DC8A2B.5E3F1A20]\nElle coule.";
+        assert_eq!(new_words(images), "Voici la fuite :\nElle coule.");
         let mobile = "Ok pour demain.\n\nObtenir Outlook pour Android";
         assert_eq!(new_words(mobile), "Ok pour demain.");
         let citizen_from = "De : mon voisin, j'ai appris la coupure.";

@@ -92,24 +92,28 @@ pub(super) fn robot(message: &Message<'_>, report: bool, subject: Option<&str>) 
     subject.filter(|s| is_out_of_office(s)).map(|_| Robot::OutOfOffice)
 }
 
+/// An out-of-office subject: "Réponse automatique : …", "Out of Office: …". A person answering
+/// one writes "Re: Réponse automatique …": a reply's subject is no robot's.
 fn is_out_of_office(subject: &str) -> bool {
     let s = fold(subject).replace('-', " ");
-    [
-        "reponse automatique",
-        "absence du bureau",
-        "absent du bureau",
-        "absente du bureau",
-        "message d'absence",
-        "notification d'absence",
-        "out of office",
-        "out of the office",
-        "automatic reply",
-        "auto reply",
-        "autoreply",
-        "auto response",
-    ]
-    .iter()
-    .any(|p| s.contains(p))
+    let reply = ["re:", "re :", "tr:", "tr :", "fw:", "fwd:", "aw:"].iter().any(|p| s.trim_start().starts_with(p));
+    !reply
+        && [
+            "reponse automatique",
+            "absence du bureau",
+            "absent du bureau",
+            "absente du bureau",
+            "message d'absence",
+            "notification d'absence",
+            "out of office",
+            "out of the office",
+            "automatic reply",
+            "auto reply",
+            "autoreply",
+            "auto response",
+        ]
+        .iter()
+        .any(|p| s.contains(p))
 }
 
 /// A delivery report: `Some(Some(bounce))` when it says a delivery failed, `Some(None)` when it
@@ -349,5 +353,6 @@ mod tests {
             assert!(is_out_of_office(s), "{s}");
         }
         assert!(!is_out_of_office("Re: lampadaire rue Pasteur"));
+        assert!(!is_out_of_office("RE: Réponse automatique : Lampadaire"));
     }
 }
