@@ -64,3 +64,20 @@ fn inspect_refuses_an_empty_message_with_a_clear_error() -> Result<()> {
     assert!(stderr.contains("the message is empty"), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn inspect_lists_the_attachments_it_would_refuse() -> Result<()> {
+    let file = workspace_root().join("backend/tests/fixtures/email/gmail-fr-attachments.eml");
+    let file = file.to_str().context("path")?;
+    let read = json(&inspect(&[file, "--max-attachment-bytes", "16384", "--max-attachments", "1"], b"")?)?;
+    let names = |key: &str| -> Vec<String> {
+        read[key].as_array().into_iter().flatten().map(|a| format!("{} {}", a["name"], a["reason"])).collect()
+    };
+    assert_eq!(names("attachments"), ["\"IMG_20260306_135812.jpg\" null"]);
+    assert_eq!(
+        names("refused_attachments"),
+        ["\"IMG_20260306_135840.jpg\" \"too_big\"", "\"Courrier syndic – mars.pdf\" \"too_many\""]
+    );
+    assert_eq!(read["attachments"][0]["size"], 3000);
+    Ok(())
+}
