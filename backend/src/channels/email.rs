@@ -123,6 +123,22 @@ pub enum ReadError {
     Unreadable,
 }
 
+/// Headers that say a text is an email: a bare body that happens to start with `Word: …`
+/// has none of them.
+const KNOWN_HEADERS: &[&str] = &[
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "received",
+    "return-path",
+    "mime-version",
+    "content-type",
+    "delivered-to",
+    "sender",
+];
+
 /// Reads raw RFC 5322 bytes.
 pub fn read(raw: &[u8], limits: &Limits) -> Result<ReadEmail, ReadError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
@@ -132,25 +148,12 @@ pub fn read(raw: &[u8], limits: &Limits) -> Result<ReadEmail, ReadError> {
         return Err(ReadError::NoHeaders);
     }
     let message = MessageParser::default().parse(raw).ok_or(ReadError::Unreadable)?;
-    const KNOWN: &[&str] = &[
-        "from",
-        "to",
-        "subject",
-        "date",
-        "message-id",
-        "received",
-        "return-path",
-        "mime-version",
-        "content-type",
-        "delivered-to",
-        "sender",
-    ];
-    if !message.headers_raw().any(|(n, _)| KNOWN.iter().any(|k| n.eq_ignore_ascii_case(k))) {
+    if !message.headers_raw().any(|(n, _)| KNOWN_HEADERS.iter().any(|k| n.eq_ignore_ascii_case(k))) {
         return Err(ReadError::NoHeaders);
     }
 
     let from = message.from().and_then(|a| addresses(a).into_iter().next());
-    let subject = message.subject().map(|s| s.trim().to_owned());
+    let subject = message.subject().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let text = text_of(&message);
     let report = robot::delivery_report(&message, from.as_ref().map(|a| a.email.as_str()), subject.as_deref(), &text);
     let robot = robot::robot(&message, report.is_some(), subject.as_deref());
@@ -168,7 +171,7 @@ pub fn read(raw: &[u8], limits: &Limits) -> Result<ReadEmail, ReadError> {
         cc: message.cc().map(addresses).unwrap_or_default(),
         delivered_to: ["Delivered-To", "X-Original-To"]
             .iter()
-            .flat_map(|h| robot::header_values(&message, h).collect::<Vec<_>>())
+            .flat_map(|h| header_values(&message, h).collect::<Vec<_>>())
             .map(|v| v.trim_matches(['<', '>', ' ']).to_ascii_lowercase())
             .filter(|v| !v.is_empty())
             .collect(),
@@ -278,6 +281,17 @@ fn starts_with_header(raw: &[u8]) -> bool {
     }
     let Some(colon) = first.iter().position(|b| *b == b':') else { return false };
     colon > 0 && first[..colon].iter().all(|b| b.is_ascii_graphic())
+}
+
+/// The values of header `name` in `message`'s top headers, as written (encoded words stay
+/// encoded), unfolded and trimmed.
+fn header_values<'a>(message: &'a Message<'_>, name: &'a str) -> impl Iterator<Item = String> + 'a {
+    message.headers_raw().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| unfold(v))
+}
+
+/// Folded header lines, or any run of spaces, as one space.
+fn unfold(v: &str) -> String {
+    v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn bracketed(id: &str) -> String {

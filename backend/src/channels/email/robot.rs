@@ -6,6 +6,7 @@ use std::fmt;
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 
+use super::{header_values, unfold};
 use crate::domain::quotes::fold;
 
 /// Why a message was written by a robot, not a person.
@@ -52,15 +53,6 @@ pub struct Bounce {
     pub status: Option<String>,
     /// The remote server's words, e.g. `smtp; 550 5.1.1 User unknown`.
     pub diagnostic: Option<String>,
-}
-
-/// The values of header `name` in `message`'s top headers, unfolded and trimmed.
-pub(super) fn header_values<'a>(message: &'a Message<'_>, name: &'a str) -> impl Iterator<Item = String> + 'a {
-    message.headers_raw().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| unfold(v))
-}
-
-fn unfold(v: &str) -> String {
-    v.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Why `message` comes from a robot, if it does. `report` is whether it is a delivery report
