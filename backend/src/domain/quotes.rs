@@ -54,7 +54,8 @@ pub fn new_words(body: &str) -> String {
             }
             break;
         }
-        if starts_history(&folded, i - 1) {
+        let words_before = kept.iter().any(|l| !l.trim().is_empty());
+        if starts_history(&folded, i - 1, words_before) {
             break;
         }
         let t = folded[i - 1].trim();
@@ -91,7 +92,7 @@ pub fn new_words(body: &str) -> String {
 
 /// Whether folded line `i` begins the quoted history (everything from it on is history),
 /// attributions aside ([`attribution_end`]).
-fn starts_history(lines: &[String], i: usize) -> bool {
+fn starts_history(lines: &[String], i: usize, words_before: bool) -> bool {
     let f = &lines[i];
     let t = f.trim().trim_matches(|c: char| c == '*' || c == '_' || c == ' ');
     let raw = f.trim();
@@ -126,7 +127,8 @@ fn starts_history(lines: &[String], i: usize) -> bool {
     if t.starts_with("message du ") && t.chars().any(|c| c.is_ascii_digit()) && header_block_at(i + 1) {
         return true;
     }
-    header_block_at(i)
+    // A `De : … / Objet : …` block before any word is a letter's heading, not a quote.
+    words_before && header_block_at(i)
 }
 
 /// "Le lun. 2 mars 2026 à 09:14, Claire <claire@example.fr> a écrit :", "On Mon, Mar 2, 2026
@@ -350,5 +352,7 @@ mod tests {
         assert_eq!(new_words(mobile), "Ok pour demain.");
         let citizen_from = "De : mon voisin, j'ai appris la coupure.";
         assert_eq!(new_words(citizen_from), citizen_from);
+        let letter = "De : Mme Martin, 3 rue Basse\nObjet : acte de naissance\n\nBonjour, je souhaite un acte.";
+        assert_eq!(new_words(letter), letter);
     }
 }
