@@ -124,11 +124,12 @@ pub(super) fn delivery_report(
     });
     let status_part = message.parts.iter().find(|p| is_type(p, "message", "delivery-status"));
     if report || status_part.is_some() {
-        let (mut b, failed) = match status_part {
-            Some(p) => delivery_status(&String::from_utf8_lossy(p.contents())),
-            None => (Bounce::default(), true),
-        };
-        b.original_message_id = returned_message_id(message).or_else(|| copied_message_id(text));
+        let status = status_part.map(|p| String::from_utf8_lossy(p.contents()).into_owned());
+        let (mut b, failed) = status.as_deref().map_or((Bounce::default(), true), delivery_status);
+        // The returned message's id; or one the status or the report's text name.
+        b.original_message_id = returned_message_id(message)
+            .or_else(|| status.as_deref().and_then(copied_message_id))
+            .or_else(|| copied_message_id(text));
         return Some(failed.then_some(b));
     }
     let daemon = from.is_some_and(|f| {
@@ -228,12 +229,14 @@ fn returned_message_id(message: &Message<'_>) -> Option<String> {
     })
 }
 
-/// A `Message-ID:` header line in a text that copies a message's headers.
+/// A `Message-ID:` header line in a text that copies a message's headers (or an
+/// `X-Original-Message-ID:` line some servers add to their status).
 fn copied_message_id(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     lines.iter().enumerate().find_map(|(i, line)| {
         let (name, value) = line.trim_start().split_once(':')?;
-        if !name.eq_ignore_ascii_case("message-id") {
+        let name = name.trim().to_ascii_lowercase();
+        if !matches!(name.as_str(), "message-id" | "original-message-id" | "x-original-message-id") {
             return None;
         }
         // The id may be folded onto the next line.
@@ -337,6 +340,8 @@ mod tests {
         assert_eq!(failed_address("<a@b.fr>:").as_deref(), Some("a@b.fr"));
         assert_eq!(failed_address("mail to a@b.fr failed"), None);
         assert_eq!(copied_message_id("X: y\nMessage-ID:\n <id@x>\n").as_deref(), Some("<id@x>"));
+        assert_eq!(copied_message_id("X-Original-Message-ID: <o@x>").as_deref(), Some("<o@x>"));
+        assert_eq!(copied_message_id("Message-ID: none"), None);
     }
 
     #[test]
