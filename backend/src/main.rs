@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use backend::channels::email::{self, Limits};
 use backend::config::Config;
 use backend::intake::Intake;
 use backend::mail::Mailer;
@@ -42,6 +43,28 @@ enum Command {
         /// Sends the emails the messages cause; by default they are only recorded.
         #[arg(long)]
         send_mail: bool,
+    },
+    /// Email tools.
+    Email {
+        #[command(subcommand)]
+        command: EmailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmailCommand {
+    /// Shows how Guichet reads an email (an RFC 5322 message, or a bare text body) as JSON:
+    /// sender, thread ids, whether a robot sent it, the citizen's new words, attachments.
+    Inspect {
+        /// The message; `-` or nothing for standard input.
+        #[arg(default_value = "-")]
+        file: PathBuf,
+        /// Attachments larger than this many bytes are refused.
+        #[arg(long, default_value_t = Limits::default().max_attachment_bytes)]
+        max_attachment_bytes: usize,
+        /// Attachments after this many are refused.
+        #[arg(long, default_value_t = Limits::default().max_attachments)]
+        max_attachments: usize,
     },
 }
 
@@ -92,6 +115,20 @@ async fn main() -> anyhow::Result<()> {
                 backend::mail::outbox::pass(&store, &mailer?, &from).await?;
             }
             eprintln!("guichet replay: {} filed, {} refused", summary.filed, summary.failed);
+            Ok(())
+        }
+        Command::Email { command: EmailCommand::Inspect { file, max_attachment_bytes, max_attachments } } => {
+            let raw = if file.as_os_str() == "-" {
+                let mut raw = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw)?;
+                raw
+            } else {
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?
+            };
+            let limits = Limits { max_attachment_bytes, max_attachments };
+            let json =
+                email::inspect(&raw, &limits).with_context(|| format!("cannot read {} as an email", file.display()))?;
+            println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(())
         }
     }

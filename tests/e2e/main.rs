@@ -2,6 +2,7 @@
 //! one area:
 //!
 //! - `harness_smoke`: the harness itself, against a real SMTP server and Chromium.
+//! - `email_inspect`: `guichet email inspect` on the email fixture corpus and on standard input.
 //! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
 //!   crashes on either side of the storing.
 //! - `widget_to_inbox`: the demo site's widget to the agents' and the citizen's mailboxes.
@@ -9,6 +10,7 @@
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
 //! - `world`: what the widget tests share (not tests).
 
+mod email_inspect;
 mod harness_smoke;
 mod imap_watch;
 mod widget_behaviour;

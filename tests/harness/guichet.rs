@@ -35,12 +35,7 @@ impl Guichet {
     /// [`Guichet::start`] with these environment variables set, e.g. `GUICHET_FAILPOINT` (for
     /// this start only: [`Guichet::restart`] runs without them).
     pub fn start_with_env(config_toml: &str, data_dir: &Path, env_vars: &[(&str, &str)]) -> Result<Guichet> {
-        let binary = env::var_os("GUICHET_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("target/debug/guichet"));
-        if !binary.exists() {
-            bail!("{} does not exist: run `cargo build -p backend` first, or set GUICHET_BIN", binary.display());
-        }
+        let binary = binary()?;
         let config_dir = tempfile::tempdir()?;
         let config_file = config_dir.path().join("guichet.toml");
         fs::write(&config_file, with_data_dir(config_toml, data_dir)?)?;
@@ -90,6 +85,17 @@ impl Guichet {
         }
         Ok(())
     }
+}
+
+/// The `guichet` binary: `target/debug/guichet` (build it with `cargo build -p backend`), or
+/// `$GUICHET_BIN`. For the subcommands a test runs to completion (`guichet email inspect`).
+pub fn binary() -> Result<PathBuf> {
+    let binary =
+        env::var_os("GUICHET_BIN").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/debug/guichet"));
+    if !binary.exists() {
+        bail!("{} does not exist: run `cargo build -p backend` first, or set GUICHET_BIN", binary.display());
+    }
+    Ok(binary)
 }
 
 /// Runs `guichet serve` and waits for the line that gives its address.

@@ -36,21 +36,42 @@ pub(crate) fn fold(s: &str) -> String {
 /// short lines after it, bare phone-number lines.
 pub fn new_words(body: &str) -> String {
     let lines: Vec<&str> = body.lines().collect();
-    let end = (0..lines.len()).find(|&i| starts_history(&lines, i)).unwrap_or(lines.len());
-    let mut kept: Vec<&str> = Vec::with_capacity(end);
-    for line in &lines[..end] {
-        let f = fold(line);
-        let t = f.trim();
+    // Folded once: every rule reads the folded lines, some several times.
+    let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        if let Some(end) = attribution_end(&folded, i - 1) {
+            // An attribution over `>` lines that the writer answered under, or between: the
+            // answers are new words. Otherwise the history starts here.
+            let quoted_next =
+                lines[end + 1..].iter().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with('>'));
+            if quoted_next {
+                i = end + 1;
+                continue;
+            }
+            break;
+        }
+        let words_before = kept.iter().any(|l| !l.trim().is_empty());
+        if starts_history(&folded, i - 1, words_before) {
+            break;
+        }
+        let t = folded[i - 1].trim();
         if t.starts_with('>') {
             continue;
         }
         if t == "--" || t == "__" || is_sent_from(t) || is_disclaimer(t) {
             break;
         }
-        if looks_like_phone_line(line) {
+        if looks_like_phone_line(line) || is_image_placeholder(t) {
             continue;
         }
-        kept.push(line.trim_end());
+        // One blank line where there were several, or quoted lines between two answers.
+        if !(line.trim().is_empty() && kept.last().is_some_and(|l| l.is_empty())) {
+            kept.push(line.trim_end());
+        }
     }
     // Rules of stars or equal signs that framed a disclaimer stay behind it: no words, no use.
     while kept.last().is_some_and(|l| !l.chars().any(char::is_alphanumeric)) {
@@ -69,23 +90,23 @@ pub fn new_words(body: &str) -> String {
     kept.join("\n").trim().to_owned()
 }
 
-/// Whether line `i` begins the quoted history (everything from it on is history).
-fn starts_history(lines: &[&str], i: usize) -> bool {
-    let f = fold(lines[i]);
+/// Whether folded line `i` begins the quoted history (everything from it on is history),
+/// attributions aside ([`attribution_end`]).
+fn starts_history(lines: &[String], i: usize, words_before: bool) -> bool {
+    let f = &lines[i];
     let t = f.trim().trim_matches(|c: char| c == '*' || c == '_' || c == ' ');
     let raw = f.trim();
     if raw.chars().count() >= 10 && raw.chars().all(|c| c == '_') {
         // Outlook's rule before its header block: 32 underscores.
         return true;
     }
+    // Separators, and the copy of the returned message under a bounce's report.
     if t.starts_with("-----") && ["original", "origine", "forward", "transfere"].iter().any(|w| t.contains(w))
+        || t.starts_with("---") && t.contains("copy of the message")
         || ["----- mail original", "-----mail original", "begin forwarded message", "debut du message reexpedie"]
             .iter()
             .any(|p| t.starts_with(p))
     {
-        return true;
-    }
-    if is_attribution(lines, i) {
         return true;
     }
     // Outlook and webmails: "De : …" then "Envoyé : …", "À : …", "Objet : …"; Orange starts with
@@ -93,9 +114,9 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
     let from_line = |t: &str| header_name(t).is_some_and(|h| h == "de" || h == "from");
     let header_block_at = |j: usize| {
         j < lines.len()
-            && from_line(&fold(lines[j]))
+            && from_line(&lines[j])
             && lines[j + 1..(j + 6).min(lines.len())].iter().any(|l| {
-                header_name(&fold(l)).is_some_and(|h| {
+                header_name(l).is_some_and(|h| {
                     matches!(
                         h.as_str(),
                         "envoye" | "sent" | "date" | "a" | "to" | "objet" | "subject" | "cc" | "copie a" | "pour"
@@ -106,36 +127,37 @@ fn starts_history(lines: &[&str], i: usize) -> bool {
     if t.starts_with("message du ") && t.chars().any(|c| c.is_ascii_digit()) && header_block_at(i + 1) {
         return true;
     }
-    header_block_at(i)
+    // A `De : … / Objet : …` block before any word is a letter's heading, not a quote.
+    words_before && header_block_at(i)
 }
 
 /// "Le lun. 2 mars 2026 à 09:14, Claire <claire@example.fr> a écrit :", "On Mon, Mar 2, 2026
 /// at 9:14 AM Claire <c@example.com> wrote:": on one line or wrapped over up to four, the
 /// colon sometimes after a no-break space or alone on the last line. It must name a date or an
 /// address, so that "comme je vous l'ai écrit :" in the citizen's words is no attribution.
-fn is_attribution(lines: &[&str], i: usize) -> bool {
-    let first = fold(lines[i]);
-    let first = first.trim();
+/// Reads folded lines; gives the index of its last line.
+fn attribution_end(lines: &[String], i: usize) -> Option<usize> {
+    let first = lines[i].trim();
     let opens = ["le ", "on ", "am ", "el "].iter().any(|p| first.starts_with(p));
     let mut joined = String::new();
     for (k, line) in lines.iter().enumerate().skip(i).take(4) {
         // A wrapped attribution continues a line that ended mid-sentence.
         if k > i && (!opens || line.trim().is_empty() || lines[k - 1].trim_end().ends_with(['.', '!', '?'])) {
-            return false;
+            return None;
         }
         joined.push(' ');
-        joined.push_str(&fold(line));
+        joined.push_str(line);
         let norm = joined.split_whitespace().collect::<Vec<_>>().join(" ");
         if norm.len() > 300 {
-            return false;
+            return None;
         }
         let Some(head) = norm.strip_suffix(':').map(str::trim_end) else { continue };
         let named = norm.contains('@') || norm.chars().any(|c| c.is_ascii_digit());
         if named && ["a ecrit", "wrote", "schrieb", "escribio"].iter().any(|m| head.ends_with(m)) {
-            return true;
+            return Some(k);
         }
     }
-    false
+    None
 }
 
 /// The name of a `Name : value` line, folded, with Outlook's bold stars off: "de", "objet",
@@ -202,10 +224,17 @@ fn is_disclaimer(t: &str) -> bool {
         "this e-mail is confidential",
         "the information contained in this",
         "confidentiality notice",
+        "disclaimer:",
+        "disclaimer :",
         "please consider the environment",
     ]
     .iter()
     .any(|p| t.starts_with(p))
+}
+
+/// Where an inline image stood: Outlook's `[cid:image001.png@01DC…]`, Gmail's `[image: photo.jpg]`.
+fn is_image_placeholder(t: &str) -> bool {
+    t.starts_with('[') && t.ends_with(']') && (t.starts_with("[cid:") || t.starts_with("[image:"))
 }
 
 fn looks_like_phone_line(line: &str) -> bool {
@@ -297,8 +326,12 @@ mod tests {
         assert_eq!(new_words(wrapped), "Oui, samedi.");
         let own = "Comme je vous l'ai écrit :\nle trottoir est défoncé.";
         assert_eq!(new_words(own), own);
-        let named = "Voir plus bas.\nmairie@ville.fr a écrit :\n> Bonjour";
+        let named = "Voir plus bas.\nmairie@ville.fr a écrit :\nBonjour";
         assert_eq!(new_words(named), "Voir plus bas.");
+        let inline = "Mes réponses :\n\nLe 2 mars 2026, M <m@x.fr> a écrit :\n> Où ?\nRue Basse.\n> Quand ?\n\nHier.\n\n-- \nPaul";
+        assert_eq!(new_words(inline), "Mes réponses :\n\nRue Basse.\n\nHier.");
+        let bottom = "On 2 Mar 2026, M <m@x.fr> wrote:\n> Fixed?\n\nNo, still broken.";
+        assert_eq!(new_words(bottom), "No, still broken.");
     }
 
     #[test]
@@ -313,9 +346,13 @@ mod tests {
         assert_eq!(new_words(orange_plain), "C'est réparé.");
         let disclaimer = "Le dossier est joint.\n\n*****\nCe message et ses pièces jointes sont confidentiels.";
         assert_eq!(new_words(disclaimer), "Le dossier est joint.");
+        let images = "Voici la fuite :\n[image: IMG_2041.jpg]\n[cid:image001.png@01DC8A2B.5E3F1A20]\nElle coule.";
+        assert_eq!(new_words(images), "Voici la fuite :\nElle coule.");
         let mobile = "Ok pour demain.\n\nObtenir Outlook pour Android";
         assert_eq!(new_words(mobile), "Ok pour demain.");
         let citizen_from = "De : mon voisin, j'ai appris la coupure.";
         assert_eq!(new_words(citizen_from), citizen_from);
+        let letter = "De : Mme Martin, 3 rue Basse\nObjet : acte de naissance\n\nBonjour, je souhaite un acte.";
+        assert_eq!(new_words(letter), letter);
     }
 }
