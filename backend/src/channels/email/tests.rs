@@ -182,3 +182,13 @@ fn windows_1252_and_latin_1_are_decoded() {
     assert_eq!(read.subject.as_deref(), Some("\u{201c}Trou\u{201d}"));
     assert_eq!(read.body, "L\u{2019}arbre est tombé \u{2013} rue de l\u{2019}Église\u{2026}");
 }
+
+#[test]
+fn format_flowed_lines_join_at_their_quote_depth() {
+    let raw = b"From: a@b.fr\r\nContent-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\nLe trottoir est d\xc3\xa9fon \r\nc\xc3\xa9 devant le 12.\r\n\r\n> Une ligne  \r\n> cit\xc3\xa9e.\r\n>> Plus  \r\n> loin.\r\n-- \r\nPaul\r\n";
+    let read = read(raw, &Limits::default()).unwrap();
+    // DelSp=yes: the space before a soft break is the writer's, not the text's; a line at
+    // another depth never continues the one above.
+    assert_eq!(read.text, "Le trottoir est défoncé devant le 12.\n\n> Une ligne citée.\n>> Plus\n> loin.\n--\nPaul");
+    assert_eq!(read.body, "Le trottoir est défoncé devant le 12.");
+}
