@@ -7,6 +7,7 @@ mod contact_page;
 mod cors;
 mod dev;
 mod error;
+mod ingest;
 
 use std::sync::Arc;
 
@@ -69,9 +70,15 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets/{reference}/detach", axum::routing::post(admin::detach))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admin::guard));
 
+    let ingest = Router::new()
+        .route("/email", axum::routing::post(ingest::email))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ingest::guard))
+        .layer(DefaultBodyLimit::max(config.mail.max_email_bytes));
+
     let mut router = Router::new()
         .nest("/api/v1", api)
         .nest("/admin/v1", admin)
+        .nest("/ingest/v1", ingest)
         .merge(widget)
         .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
         .route("/healthz", get(|| async { "ok" }));

@@ -3,6 +3,7 @@
 //! all in one transaction.
 
 mod answers;
+mod mailbox;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -19,6 +20,7 @@ use crate::mail::outbox::now_ms;
 use crate::store::{Store, StoreError, Tx};
 
 pub use answers::{AgentMail, Answered, Bounced};
+pub use mailbox::{EmailOutcome, StoredEmail};
 
 /// Where a message was filed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,10 +5,12 @@
 //! - [`domain`]: pure types and decisions (messages, tickets, routing, notifications); no I/O.
 //! - [`channels`]: adapters turning each channel's wire format into an inbound message; the
 //!   IMAP watchers of the configured mailboxes, which store each email raw before marking it.
-//! - [`intake`]: files a message in one transaction: stored, ticketed, emails queued.
+//! - [`intake`]: files a message in one transaction: stored, ticketed, emails queued; also
+//!   what arrives by email (citizens' mail, agents' answers and commands, bounces, robots).
 //! - [`store`]: SQLite, the only durable state.
 //! - [`mail`]: rendering, transports (directory or SMTP) and the outbox worker.
 //! - [`http`]: the router (`app`), thin handlers, static files.
+//! - [`pipe`]: `guichet ingest-email`, raw mail piped in by a mail server.
 //! - [`replay`]: `guichet replay`, inbound messages from a JSON Lines file through the same pipeline.
 //!
 //! [`serve`] runs it all on a listener it is given, until `shutdown` resolves.
@@ -19,6 +21,7 @@ pub mod domain;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod pipe;
 pub mod replay;
 pub mod store;
 
@@ -42,6 +45,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("mail: {0}")]
     Mail(String),
+    #[error("data directory {0}")]
+    DataDir(String),
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -59,8 +64,17 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker =
         tokio::spawn(outbox::run(store.clone(), mailer, config.mail.from.clone(), wake.clone(), stop_rx.clone()));
+    let _lock = pipe::lock_data_dir(&config.data_dir)
+        .map_err(|e| ServeError::DataDir(format!("{}: {e}", config.data_dir.display())))?
+        .ok_or_else(|| ServeError::DataDir(format!("{}: another guichet serves it", config.data_dir.display())))?;
     let intake = Intake::open(store, Arc::new(config)).await?;
-    let watchers = spawn_watchers(&intake, &stop_rx);
+    // Emails a crash left stored but unprocessed are taken up first.
+    let pending = intake.process_pending_emails().await.map_err(|e| ServeError::Mail(e.to_string()))?;
+    if pending > 0 {
+        tracing::info!(pending, "stored emails processed after a restart");
+        wake.wake();
+    }
+    let watchers = spawn_watchers(&intake, &stop_rx, &wake);
     let state = AppState::new(intake, wake);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
@@ -73,7 +87,11 @@ pub async fn serve(
 
 /// One IMAP watcher per configured mailbox (the sites', then the reply domain's), each
 /// storing what it fetches as raw emails; they stop when `stop` turns true.
-fn spawn_watchers(intake: &Intake, stop: &tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+fn spawn_watchers(
+    intake: &Intake,
+    stop: &tokio::sync::watch::Receiver<bool>,
+    outbox: &Wake,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let config = intake.config();
     let site_accounts =
         config.sites.iter().flat_map(|site| site.mailboxes.iter().map(|account| (Some(site.id.clone()), account)));
@@ -81,7 +99,7 @@ fn spawn_watchers(intake: &Intake, stop: &tokio::sync::watch::Receiver<bool>) ->
     site_accounts
         .chain(reply_account)
         .map(|(site, account)| {
-            let deliver = StoreRaw { intake: intake.clone(), site };
+            let deliver = StoreRaw { intake: intake.clone(), site, outbox: outbox.clone() };
             tokio::spawn(imap::watch(account.clone(), deliver, stop.clone()))
         })
         .collect()

@@ -44,6 +44,16 @@ enum Command {
         #[arg(long)]
         send_mail: bool,
     },
+    /// Takes one raw email on standard input, as a mail server's pipe gives it: through the
+    /// running service when there is one, else straight into the database. Exits 75 (try again
+    /// later) or 65 (message refused), as mail servers expect.
+    IngestEmail {
+        /// The site whose address received it; not needed for mail to a `reply+` address.
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, default_value = "guichet.toml")]
+        config: PathBuf,
+    },
     /// Email tools.
     Email {
         #[command(subcommand)]
@@ -116,6 +126,21 @@ async fn main() -> anyhow::Result<()> {
             }
             eprintln!("guichet replay: {} filed, {} refused", summary.filed, summary.failed);
             Ok(())
+        }
+        Command::IngestEmail { site, config } => {
+            let config = Config::load(&config, std::env::var("GUICHET_SMTP_URL").ok())?;
+            let mut raw = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw)?;
+            match backend::pipe::ingest(config, site, raw).await {
+                Ok(outcome) => {
+                    println!("{}", serde_json::to_string(&outcome)?);
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("guichet ingest-email: {e}");
+                    std::process::exit(i32::from(e.exit_code()));
+                }
+            }
         }
         Command::Email { command: EmailCommand::Inspect { file, max_attachment_bytes, max_attachments } } => {
             let raw = if file.as_os_str() == "-" {

@@ -56,10 +56,6 @@ pub fn lock_data_dir(data_dir: &Path) -> std::io::Result<Option<DataDirLock>> {
 
 /// Takes one raw message for `site` (none for mail to a `reply+` address).
 pub async fn ingest(config: Config, site: Option<String>, raw: Vec<u8>) -> Result<EmailOutcome, PipeError> {
-    if raw.len() > config.mail.max_email_bytes {
-        let why = format!("the message is {} bytes; mail.max_email_bytes is {}", raw.len(), config.mail.max_email_bytes);
-        return Err(PipeError::BadMessage(why));
-    }
     let lock = lock_data_dir(&config.data_dir).map_err(|e| PipeError::TryLater(e.to_string()))?;
     match lock {
         Some(_lock) => {
@@ -80,8 +76,7 @@ pub async fn ingest(config: Config, site: Option<String>, raw: Vec<u8>) -> Resul
 async fn post(config: &Config, site: Option<String>, raw: Vec<u8>) -> Result<EmailOutcome, PipeError> {
     let Some(token) = config.ingest_token.clone() else {
         return Err(PipeError::TryLater(
-            "guichet serve runs on this data directory: set server.ingest_token so that piped mail can reach it"
-                .into(),
+            "guichet serve runs on this data directory: set server.ingest_token so that piped mail can reach it".into(),
         ));
     };
     let mut url = format!("{}/ingest/v1/email", config.public_url);

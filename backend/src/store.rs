@@ -563,6 +563,33 @@ impl Tx<'_> {
         Ok(inserted == 1)
     }
 
+    /// A stored raw email by site and key: its row, status and note.
+    pub fn raw_email_state(
+        &self,
+        site: Option<&str>,
+        key: &str,
+    ) -> Result<Option<(i64, String, Option<String>)>, StoreError> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT id, status, note FROM raw_emails WHERE COALESCE(site, '') = COALESCE(?1, '') AND key = ?2",
+                params![site, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// What was made of a raw email: `filed`, `answered`, `refused`, `ignored`, `unreadable`…
+    pub fn set_raw_email_status(&self, id: i64, status: &str, note: &str) -> Result<(), StoreError> {
+        self.0.execute("UPDATE raw_emails SET status = ?2, note = ?3 WHERE id = ?1", params![id, status, note])?;
+        Ok(())
+    }
+
+    /// Raw emails stored but not yet made anything of (a crash came in between), oldest first.
+    pub fn pending_raw_emails(&self) -> Result<Vec<RawEmail>, StoreError> {
+        Ok(self.raw_emails()?.into_iter().filter(|r| r.status == "new").collect())
+    }
+
     /// Every raw email, in the order they were stored.
     pub fn raw_emails(&self) -> Result<Vec<RawEmail>, StoreError> {
         let mut stmt =

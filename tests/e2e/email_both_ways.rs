@@ -158,7 +158,8 @@ fn an_auto_reply_and_a_bounce_create_nothing() -> Result<()> {
 fn a_crash_between_fetching_and_storing_loses_and_duplicates_nothing() -> Result<()> {
     let world = MailWorld::new()?;
     for failpoint in ["imap-after-fetch", "imap-after-deliver"] {
-        let mut guichet = Guichet::start_with_env(&world.config, world.data.path(), &[("GUICHET_FAILPOINT", failpoint)])?;
+        let mut guichet =
+            Guichet::start_with_env(&world.config, world.data.path(), &[("GUICHET_FAILPOINT", failpoint)])?;
         if failpoint == "imap-after-fetch" {
             world.dovecot.append("INBOX", fixture("citizen.eml")?.as_bytes())?;
         } else {

@@ -70,7 +70,7 @@ fn each_email_is_stored_once_raw_then_flagged_and_idle_brings_new_ones_at_once()
 
     wait_flagged(&dovecot, "INBOX", &[1, 2])?;
     let rows = stored(data.path())?;
-    assert_eq!(keys(&rows)[0], "lampadaire-8-lilas@example.org");
+    assert_eq!(keys(&rows)[0], "<lampadaire-8-lilas@example.org>");
     assert!(keys(&rows)[1].starts_with("sha256:"), "{:?}", keys(&rows));
     assert_eq!((&rows[0].2, &rows[1].2), (&lampadaire, &sans_id), "stored byte for byte");
     assert!(rows.iter().all(|(site, _, _)| site.as_deref() == Some("test")));
@@ -81,7 +81,7 @@ fn each_email_is_stored_once_raw_then_flagged_and_idle_brings_new_ones_at_once()
     wait_flagged(&dovecot, "INBOX", &[1, 2, 3]).context("IDLE did not bring the new email")?;
     let rows = stored(data.path())?;
     assert_eq!(keys(&rows).len(), 3, "{:?}", keys(&rows));
-    assert_eq!(keys(&rows)[2], "nid-de-poule-jaures@example.org");
+    assert_eq!(keys(&rows)[2], "<nid-de-poule-jaures@example.org>");
 
     // The watcher stops with the service.
     guichet.stop()
@@ -105,13 +105,13 @@ fn a_crash_before_or_after_storing_neither_loses_nor_duplicates_an_email() -> Re
     let mut guichet = Guichet::start_with_env(&config, data.path(), &[("GUICHET_FAILPOINT", "imap-after-deliver")])?;
     let status = guichet.wait_for_exit(WAIT)?;
     ensure!(!status.success(), "the failpoint did not abort guichet: {status}");
-    assert_eq!(keys(&stored(data.path())?), ["lampadaire-8-lilas@example.org"]);
+    assert_eq!(keys(&stored(data.path())?), ["<lampadaire-8-lilas@example.org>"]);
     assert_eq!(dovecot.uids_with_flag("INBOX", "$Guichet")?, Vec::<u32>::new());
 
     // Started again without failpoint: the email is fetched again, kept once, and flagged.
     guichet.restart()?;
     wait_flagged(&dovecot, "INBOX", &[1])?;
-    assert_eq!(keys(&stored(data.path())?), ["lampadaire-8-lilas@example.org"]);
+    assert_eq!(keys(&stored(data.path())?), ["<lampadaire-8-lilas@example.org>"]);
     guichet.stop()
 }
 
@@ -137,8 +137,8 @@ fn processed_emails_move_to_their_folder_and_the_reply_mailbox_is_watched_too() 
     assert_eq!(
         rows,
         [
-            (None, "nid-de-poule-jaures@example.org".to_owned()),
-            (Some("test".to_owned()), "lampadaire-8-lilas@example.org".to_owned())
+            (None, "<nid-de-poule-jaures@example.org>".to_owned()),
+            (Some("test".to_owned()), "<lampadaire-8-lilas@example.org>".to_owned())
         ]
     );
     guichet.stop()
@@ -160,7 +160,7 @@ fn without_idle_or_move_on_the_server_it_polls_and_copies_then_expunges() -> Res
     // Appended after the first pass: only polling can bring it.
     dovecot.append("INBOX", &email("nid-de-poule.eml")?)?;
     wait_until(WAIT, || moved(2)).context("polling did not bring the second email")?;
-    assert_eq!(keys(&stored(data.path())?), ["lampadaire-8-lilas@example.org", "nid-de-poule-jaures@example.org"]);
+    assert_eq!(keys(&stored(data.path())?), ["<lampadaire-8-lilas@example.org>", "<nid-de-poule-jaures@example.org>"]);
     guichet.stop()
 }
 

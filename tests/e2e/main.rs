@@ -2,6 +2,8 @@
 //! one area:
 //!
 //! - `harness_smoke`: the harness itself, against a real SMTP server and Chromium.
+//! - `email_both_ways`: Dovecot + SMTP: a citizen's email to a ticket, the agent's emailed answer back
+//!   to the citizen, robots and bounces, crashes and an SMTP outage.
 //! - `email_inspect`: `guichet email inspect` on the email fixture corpus and on standard input.
 //! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
 //!   crashes on either side of the storing.
@@ -10,6 +12,7 @@
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
 //! - `world`: what the widget tests share (not tests).
 
+mod email_both_ways;
 mod email_inspect;
 mod harness_smoke;
 mod imap_watch;

@@ -217,14 +217,14 @@ pub fn read_text(text: &str) -> ReadEmail {
 /// What makes a re-delivery of the same mail recognisable: its Message-ID, or the SHA-256 of its
 /// bytes (`sha256:<hex>`) when it has none.
 pub fn idempotency_key(raw: &[u8], read: &ReadEmail) -> String {
-    match &read.message_id {
-        Some(id) => id.clone(),
-        None => {
-            let digest = Sha256::digest(raw);
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            format!("sha256:{hex}")
-        }
-    }
+    read.message_id.clone().unwrap_or_else(|| hash_key(raw))
+}
+
+/// `sha256:<hex>` of the raw bytes: the key of a message without a Message-ID.
+pub fn hash_key(raw: &[u8]) -> String {
+    let digest = Sha256::digest(raw);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 /// How `guichet email inspect` reads `raw`: an RFC 5322 message, or else a bare text body.

@@ -2,10 +2,11 @@
 //! the HTTP endpoint): a citizen's message, an agent's answer to a `reply+` address, a bounce,
 //! or a robot's mail that must change nothing.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::channels::email::{self, Limits, ReadEmail};
+use crate::channels::email_intake::idempotency_key;
 use crate::domain::message::{Channel, InboundMessage, Sender};
 use crate::domain::notify::{self, Refused};
 use crate::domain::reply_token::{ReplyTo, Role, TokenError};
@@ -13,7 +14,7 @@ use crate::intake::{AgentMail, Answered, Bounced, Intake, IntakeError};
 use crate::mail::outbox::now_ms;
 
 /// What an email did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum EmailOutcome {
     /// A citizen's message, filed.
@@ -29,7 +30,90 @@ pub enum EmailOutcome {
     Ignored { why: String },
 }
 
+/// A raw email on disk, and what was made of it so far.
+#[derive(Debug, Clone)]
+pub struct StoredEmail {
+    id: i64,
+    site: Option<String>,
+    raw: Vec<u8>,
+    /// What it did, when it was processed already (delivered twice, or piped again).
+    done: Option<EmailOutcome>,
+}
+
+impl EmailOutcome {
+    /// The raw email's status once it did this.
+    fn status(&self) -> &'static str {
+        match self {
+            EmailOutcome::Filed { .. } => "filed",
+            EmailOutcome::Answered { .. } => "answered",
+            EmailOutcome::Refused { .. } => "refused",
+            EmailOutcome::Bounce { .. } => "bounce",
+            EmailOutcome::Ignored { .. } => "ignored",
+        }
+    }
+}
+
 impl Intake {
+    /// Stores a raw email durably (once per site and Message-ID) before anything is made of it.
+    pub async fn store_email(&self, site: Option<&str>, raw: Vec<u8>) -> Result<StoredEmail, IntakeError> {
+        let key = idempotency_key(&raw);
+        let site = site.map(str::to_owned);
+        self.store
+            .write(move |tx| {
+                tx.insert_raw_email(site.as_deref(), &key, &raw, now_ms())?;
+                let (id, status, note) = tx.raw_email_state(site.as_deref(), &key)?.expect("stored just now");
+                let done = (status != "new").then(|| note.and_then(|n| serde_json::from_str(&n).ok())).flatten();
+                Ok(StoredEmail { id, site, raw, done })
+            })
+            .await
+            .map_err(IntakeError::from)
+    }
+
+    /// Makes of a stored email what it asks, once, and keeps the outcome with it.
+    pub async fn process_email(&self, stored: StoredEmail) -> Result<EmailOutcome, IntakeError> {
+        if let Some(done) = stored.done {
+            return Ok(done);
+        }
+        let result = self.take_email(stored.site.as_deref(), &stored.raw).await;
+        let (status, note) = match &result {
+            Ok(outcome) => (outcome.status(), serde_json::to_string(outcome).unwrap_or_default()),
+            // Kept as "new" to be tried again: the store failed, not the email.
+            Err(IntakeError::Store(_)) => return result,
+            Err(e) => {
+                ("refused", serde_json::to_string(&EmailOutcome::Refused { why: e.to_string() }).unwrap_or_default())
+            }
+        };
+        let id = stored.id;
+        self.store.write(move |tx| tx.set_raw_email_status(id, status, &note)).await?;
+        result
+    }
+
+    /// Stores, then processes: for emails handed over by a mail server.
+    pub async fn receive_email(&self, site: Option<&str>, raw: Vec<u8>) -> Result<EmailOutcome, IntakeError> {
+        if raw.len() > self.config.mail.max_email_bytes {
+            return Err(IntakeError::BadEmail(format!(
+                "{} bytes, over mail.max_email_bytes ({})",
+                raw.len(),
+                self.config.mail.max_email_bytes
+            )));
+        }
+        let stored = self.store_email(site, raw).await?;
+        self.process_email(stored).await
+    }
+
+    /// Processes the emails a crash left stored but unprocessed.
+    pub async fn process_pending_emails(&self) -> Result<usize, IntakeError> {
+        let pending = self.store.write(|tx| tx.pending_raw_emails()).await?;
+        let count = pending.len();
+        for raw in pending {
+            let stored = StoredEmail { id: raw.id, site: raw.site, raw: raw.raw, done: None };
+            if let Err(e) = self.process_email(stored).await {
+                tracing::warn!("a stored email could not be processed: {e}");
+            }
+        }
+        Ok(count)
+    }
+
     /// Reads a raw email and does what it asks. `site` is the site whose mailbox received it;
     /// mail to a `reply+` address needs none, since the address names the ticket.
     pub async fn take_email(&self, site: Option<&str>, raw: &[u8]) -> Result<EmailOutcome, IntakeError> {
@@ -80,7 +164,7 @@ impl Intake {
     /// Guichet's own sender address, or one of its reply addresses: answering them would loop.
     fn is_own_address(&self, address: &str) -> bool {
         let mail = &self.config.mail;
-        address.eq_ignore_ascii_case(&mail.from.email.to_string())
+        address.eq_ignore_ascii_case(mail.from.email.as_ref())
             || address.to_ascii_lowercase().starts_with("reply+")
                 && address.to_ascii_lowercase().ends_with(&format!("@{}", mail.reply_domain))
     }
