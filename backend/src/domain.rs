@@ -7,4 +7,5 @@ pub mod dedup;
 pub mod message;
 pub mod notify;
 pub mod routing;
+pub mod social_rules;
 pub mod ticket;
