@@ -1,3 +1,15 @@
 //! Channel adapters: each turns its wire format into an [`InboundMessage`](crate::domain::message::InboundMessage).
+//!
+//! - `widget`: the widget's submissions.
+//! - `webhook`: what the social networks' webhooks share (signatures, batches).
+//! - `meta`: Messenger, Instagram and WhatsApp webhooks; `x`: X's Account Activity.
+//! - `social_send`: replies out through the networks' send APIs.
 
+pub mod meta;
+pub mod social_send;
+pub mod webhook;
 pub mod widget;
+pub mod x;
+
+#[cfg(test)]
+mod social_tests;
