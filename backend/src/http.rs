@@ -7,6 +7,7 @@ mod contact_page;
 mod cors;
 mod dev;
 mod error;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -69,8 +70,15 @@ pub fn app(state: AppState) -> Router {
         .route("/tickets/{reference}/detach", axum::routing::post(admin::detach))
         .layer(axum::middleware::from_fn_with_state(state.clone(), admin::guard));
 
+    // The social networks' webhooks: signed, not CORS; their bodies batch events.
+    let webhooks = Router::new()
+        .route("/meta/{site}", get(webhooks::meta_handshake).post(webhooks::meta_delivery))
+        .route("/x/{site}", get(webhooks::x_crc).post(webhooks::x_delivery))
+        .layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES));
+
     let mut router = Router::new()
         .nest("/api/v1", api)
+        .nest("/webhooks", webhooks)
         .nest("/admin/v1", admin)
         .merge(widget)
         .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
@@ -90,3 +98,5 @@ pub fn app(state: AppState) -> Router {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod webhook_tests;
