@@ -1,6 +1,8 @@
 //! A citizen writes on WhatsApp: Meta's signed webhook reaches Guichet, which files a ticket
 //! and mails the agents through a real SMTP server; Meta's re-deliveries, before and after a
-//! restart, create nothing new, and nothing is sent back to the network unasked.
+//! restart, create nothing new, and nothing is sent back to the network unasked. The same
+//! person writing first in the widget with their phone number, then on WhatsApp from it,
+//! has one ticket and the agents one thread.
 
 use std::time::Duration;
 
@@ -94,5 +96,51 @@ fn a_whatsapp_message_becomes_a_ticket_in_the_agents_mailbox_once() -> Result<()
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(smtp.messages()?.len(), 1, "a re-delivery or a forged one must not mail the agents again");
     assert_eq!(fake.requests()?, vec![], "nothing goes to the citizen on WhatsApp unless an agent replies");
+    Ok(())
+}
+
+#[test]
+fn the_widget_then_whatsapp_from_the_same_phone_make_one_ticket_and_one_thread() -> Result<()> {
+    let smtp = SmtpServer::start()?;
+    let records = tempfile::tempdir()?;
+    let fake = FakeSocial::start(records.path())?;
+    let data = tempfile::tempdir()?;
+    let guichet = Guichet::start(&config(&smtp.url(), &fake.url())?, data.path())?;
+
+    // In the widget, with a phone number and no email address: "06 12 34 56 78".
+    let submission = std::fs::read(tests::workspace_root().join("tests/fixtures/social/widget-streetlight.json"))?;
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let mut response = agent
+        .post(&format!("{}/api/v1/sites/test/messages", guichet.base_url()))
+        .header("Content-Type", "application/json")
+        .header("Origin", guichet.base_url())
+        .send(&submission[..])?;
+    let accepted: Value = response.body_mut().read_json()?;
+    assert_eq!(response.status().as_u16(), 201, "{accepted}");
+    let reference = accepted["reference"].as_str().context("no reference")?.to_owned();
+
+    // Then on WhatsApp from +33 6 12 34 56 78, about the same streetlight, a minute later
+    // (the fixture's time is the network's; it is moved to now).
+    let fixture =
+        std::fs::read_to_string(tests::workspace_root().join("backend/tests/fixtures/social/whatsapp-text.json"))?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 60;
+    let payload = fixture.replace(r#""timestamp": "1772730000""#, &format!(r#""timestamp": "{now}""#));
+    ensure!(payload != fixture, "the fixture's timestamp moved");
+    let payload = payload.into_bytes();
+    let (status, answer) = deliver(&guichet, &payload)?;
+    assert_eq!((status, &answer["filed"]), (200, &Value::from(1)), "{answer}");
+
+    let mails = smtp.wait_for(2, Duration::from_secs(30)).context("the agents did not get both emails")?;
+    let (first, second) = (&mails[0], &mails[1]);
+    for mail in [first, second] {
+        assert_eq!(mail.to(), ["accueil@test.localhost"]);
+        let subject = mail.subject().unwrap_or_default();
+        assert!(subject.starts_with(&format!("[{reference}]")), "one ticket: {subject}");
+    }
+    let thread = first.header("Message-ID").context("no Message-ID")?;
+    assert_eq!(second.header("In-Reply-To").as_deref(), Some(thread.as_str()), "one thread");
+    let text = second.text_body().unwrap_or_default();
+    assert!(text.contains("WhatsApp") && text.contains("toujours pas de lumière"), "{text}");
+    assert!(smtp.messages()?.len() == 2 && fake.requests()?.is_empty());
     Ok(())
 }
