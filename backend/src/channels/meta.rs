@@ -51,6 +51,9 @@ struct Entry {
     time: Option<i64>,
     #[serde(default)]
     messaging: Vec<Messaging>,
+    /// Events seen while another app holds the conversation (handover protocol).
+    #[serde(default)]
+    standby: Vec<Value>,
     #[serde(default)]
     changes: Vec<Change>,
 }
@@ -172,6 +175,14 @@ pub fn parse(site: &str, config: &MetaConfig, body: &[u8], now: OffsetDateTime) 
         }
     };
     for entry in payload.entry {
+        if !entry.standby.is_empty() {
+            tracing::debug!(
+                site,
+                count = entry.standby.len(),
+                "Meta standby events (another app has the thread): ignored"
+            );
+            batch.ignored += entry.standby.len();
+        }
         if own_id != Some(entry.id.as_str()) {
             tracing::warn!(
                 site,

@@ -5,6 +5,13 @@
 //! One call sends one part: the caller first asks [`plan_reply`](crate::domain::social_rules::plan_reply)
 //! whether the reply may go and in which parts, then sends each part in order. Errors say
 //! whether trying again may help ([`SendError::permanent`]), as the outbox does for email.
+//!
+//! ```text
+//! let plan = social_rules::plan_reply(channel, last_inbound_at, now, meta.human_agent_tag, &text)?;
+//! let target = SocialTarget::for_handle(site, "whatsapp:33612345678", plan.human_agent_tag)?;
+//! for part in &plan.parts[already_sent..] { let id = social_send::send(&target, part).await?; … }
+//! ```
+//! A part that went out is not sent again on retry: keep count of the parts sent.
 
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -97,7 +97,7 @@ fn every_fixture_gives_the_messages_a_person_sent_and_nothing_else() {
         ),
         ("messenger-echo.json", &[], 1),
         ("messenger-receipts.json", &[], 2),
-        ("messenger-unknown.json", &[], 2),
+        ("messenger-unknown.json", &[], 3),
         (
             "instagram-text.json",
             &[(
