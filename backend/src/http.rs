@@ -19,7 +19,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, MetaConfig, XConfig};
 use crate::intake::Intake;
 use crate::mail::outbox::Wake;
 use crate::store::Store;
@@ -72,8 +72,8 @@ pub fn app(state: AppState) -> Router {
 
     // The social networks' webhooks: signed, not CORS; their bodies batch events.
     let webhooks = Router::new()
-        .route("/meta/{site}", get(webhooks::meta_handshake).post(webhooks::meta_delivery))
-        .route("/x/{site}", get(webhooks::x_crc).post(webhooks::x_delivery))
+        .route("/meta/{site}", get(webhooks::meta_handshake).post(webhooks::delivery::<MetaConfig>))
+        .route("/x/{site}", get(webhooks::x_crc).post(webhooks::delivery::<XConfig>))
         .layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES));
 
     let mut router = Router::new()

@@ -19,7 +19,7 @@ use wire::ApiError;
 
 use crate::channels::webhook::{Batch, ParseError, SignatureError};
 use crate::channels::{meta, x};
-use crate::config::Site;
+use crate::config::{MetaConfig, Site, XConfig};
 use crate::http::AppState;
 
 /// A delivery batches events, but is never a file: media stay on the networks' servers.
@@ -80,10 +80,6 @@ fn site<'a>(state: &'a AppState, id: &str) -> Result<&'a Site, WebhookError> {
     state.config.site(id).ok_or(WebhookError::UnknownSite)
 }
 
-fn signature<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 fn raw(body: Result<Bytes, BytesRejection>) -> Result<Bytes, WebhookError> {
     body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => WebhookError::TooLarge,
@@ -104,21 +100,6 @@ pub(crate) async fn meta_handshake(
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], challenge.to_owned()).into_response())
 }
 
-/// `POST /webhooks/meta/{site}`: a delivery from Messenger, Instagram or WhatsApp.
-pub(crate) async fn meta_delivery(
-    State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Received>, WebhookError> {
-    let site = site(&state, &site_id)?;
-    let config = site.meta.as_ref().ok_or(WebhookError::NotConfigured)?;
-    let body = raw(body)?;
-    meta::verify(config, &body, signature(&headers, meta::SIGNATURE_HEADER)).map_err(WebhookError::Signature)?;
-    let batch = meta::parse(&site.id, config, &body, OffsetDateTime::now_utc()).map_err(WebhookError::BadPayload)?;
-    file(&state, site, batch).await
-}
-
 /// `GET /webhooks/x/{site}?crc_token=…`: X's Challenge-Response Check.
 pub(crate) async fn x_crc(
     State(state): State<AppState>,
@@ -130,18 +111,54 @@ pub(crate) async fn x_crc(
     Ok(Json(x::crc_response(config, token)))
 }
 
-/// `POST /webhooks/x/{site}`: Account Activity.
-pub(crate) async fn x_delivery(
+/// A network's webhook deliveries: where its configuration is, how they are signed and read.
+pub(crate) trait Network: Sized {
+    const SIGNATURE_HEADER: &'static str;
+    fn of(site: &Site) -> Option<&Self>;
+    fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError>;
+    fn parse(&self, site: &str, body: &[u8], now: OffsetDateTime) -> Result<Batch, ParseError>;
+}
+
+impl Network for MetaConfig {
+    const SIGNATURE_HEADER: &'static str = meta::SIGNATURE_HEADER;
+    fn of(site: &Site) -> Option<&Self> {
+        site.meta.as_ref()
+    }
+    fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
+        meta::verify(self, body, signature)
+    }
+    fn parse(&self, site: &str, body: &[u8], now: OffsetDateTime) -> Result<Batch, ParseError> {
+        meta::parse(site, self, body, now)
+    }
+}
+
+impl Network for XConfig {
+    const SIGNATURE_HEADER: &'static str = x::SIGNATURE_HEADER;
+    fn of(site: &Site) -> Option<&Self> {
+        site.x.as_ref()
+    }
+    fn verify(&self, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
+        x::verify(self, body, signature)
+    }
+    fn parse(&self, site: &str, body: &[u8], now: OffsetDateTime) -> Result<Batch, ParseError> {
+        x::parse(site, self, body, now)
+    }
+}
+
+/// `POST /webhooks/meta/{site}` (Messenger, Instagram, WhatsApp) and `POST /webhooks/x/{site}`:
+/// the signature on the raw body first, then the payload, then each message filed.
+pub(crate) async fn delivery<N: Network>(
     State(state): State<AppState>,
     Path(site_id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Received>, WebhookError> {
     let site = site(&state, &site_id)?;
-    let config = site.x.as_ref().ok_or(WebhookError::NotConfigured)?;
+    let network = N::of(site).ok_or(WebhookError::NotConfigured)?;
     let body = raw(body)?;
-    x::verify(config, &body, signature(&headers, x::SIGNATURE_HEADER)).map_err(WebhookError::Signature)?;
-    let batch = x::parse(&site.id, config, &body, OffsetDateTime::now_utc()).map_err(WebhookError::BadPayload)?;
+    let signature = headers.get(N::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    network.verify(&body, signature).map_err(WebhookError::Signature)?;
+    let batch = network.parse(&site.id, &body, OffsetDateTime::now_utc()).map_err(WebhookError::BadPayload)?;
     file(&state, site, batch).await
 }
 
