@@ -1,8 +1,20 @@
 //! Channel adapters: each turns its wire format into an [`InboundMessage`](crate::domain::message::InboundMessage).
-//! Email comes in through [`imap`] (watched mailboxes) into [`email_intake`] (stored raw first),
-//! and [`email`] reads raw mail into a [`ReadEmail`](email::ReadEmail) for the intake.
+//!
+//! - `widget`: the widget's submissions.
+//! - `email`: reads raw mail into a [`ReadEmail`](email::ReadEmail) for the intake; `imap`
+//!   watches mailboxes; `email_intake` stores what they fetch, raw, before anything else.
+//! - `webhook`: what the social networks' webhooks share (signatures, batches).
+//! - `meta`: Messenger, Instagram and WhatsApp webhooks; `x`: X's Account Activity.
+//! - `social_send`: replies out through the networks' send APIs.
 
 pub mod email;
 pub mod email_intake;
 pub mod imap;
+pub mod meta;
+pub mod social_send;
+pub mod webhook;
 pub mod widget;
+pub mod x;
+
+#[cfg(test)]
+mod social_tests;

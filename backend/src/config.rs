@@ -21,6 +21,10 @@ const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest raw email taken in by default: what common mail providers accept.
 const DEFAULT_MAX_EMAIL_BYTES: usize = 25 * 1024 * 1024;
 
+/// The Graph API version Guichet's requests and payload parsing were written against.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v21.0";
+pub const DEFAULT_X_API_URL: &str = "https://api.x.com/2";
+
 /// What serde could read from the file, before any cross-checking.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +105,38 @@ pub struct RawSite {
     pub services: Vec<RawService>,
     #[serde(default)]
     pub mailboxes: Vec<RawMailbox>,
+    /// Messenger, Instagram and WhatsApp through one Meta app.
+    pub meta: Option<RawMeta>,
+    /// X direct messages (Account Activity API).
+    pub x: Option<RawX>,
+}
+
+/// A secret is given in the file or, better, named by the environment variable holding it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub app_secret: Option<String>,
+    pub app_secret_env: Option<String>,
+    pub verify_token: Option<String>,
+    pub page_id: Option<String>,
+    pub instagram_id: Option<String>,
+    pub whatsapp_phone_number_id: Option<String>,
+    pub access_token: Option<String>,
+    pub access_token_env: Option<String>,
+    pub graph_url: Option<String>,
+    #[serde(default)]
+    pub human_agent_tag: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawX {
+    pub consumer_secret: Option<String>,
+    pub consumer_secret_env: Option<String>,
+    pub user_id: Option<String>,
+    pub access_token: Option<String>,
+    pub access_token_env: Option<String>,
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +219,62 @@ pub struct Site {
     pub services: Vec<Service>,
     /// The site's mailboxes, watched over IMAP.
     pub mailboxes: Vec<Account>,
+    pub meta: Option<MetaConfig>,
+    pub x: Option<XConfig>,
+}
+
+/// A site's Meta app: webhooks of its Page (Messenger), Instagram account and WhatsApp
+/// number come to `/webhooks/meta/{site}`; replies go out through the Graph API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetaConfig {
+    /// Signs every webhook (`X-Hub-Signature-256`).
+    pub app_secret: String,
+    /// What Meta echoes in the subscription handshake.
+    pub verify_token: String,
+    pub page_id: Option<String>,
+    pub instagram_id: Option<String>,
+    pub whatsapp_phone_number_id: Option<String>,
+    /// Needed to reply; without it, messages come in but replies cannot go out.
+    pub access_token: Option<String>,
+    /// Without a trailing slash.
+    pub graph_url: String,
+    /// Whether the Page may use the `HUMAN_AGENT` tag (7 days instead of 24 hours).
+    pub human_agent_tag: bool,
+}
+
+/// A site's X account: Account Activity webhooks at `/webhooks/x/{site}`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct XConfig {
+    /// The app's consumer secret: signs webhooks and answers the CRC.
+    pub consumer_secret: String,
+    /// The account's own user id: its own messages are not filed.
+    pub user_id: String,
+    /// An OAuth 2.0 user-context token with `dm.write`; needed to reply.
+    pub access_token: Option<String>,
+    /// Without a trailing slash.
+    pub api_url: String,
+}
+
+// Secrets stay out of logs and panics.
+impl fmt::Debug for MetaConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetaConfig")
+            .field("page_id", &self.page_id)
+            .field("instagram_id", &self.instagram_id)
+            .field("whatsapp_phone_number_id", &self.whatsapp_phone_number_id)
+            .field("graph_url", &self.graph_url)
+            .field("human_agent_tag", &self.human_agent_tag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for XConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XConfig")
+            .field("user_id", &self.user_id)
+            .field("api_url", &self.api_url)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +355,8 @@ impl Config {
                 }],
                 services: vec![Service { id: "accueil".into(), name: "Accueil".into(), agents }],
                 mailboxes: vec![],
+                meta: None,
+                x: None,
             });
         }
     }
@@ -507,6 +601,8 @@ impl RawSite {
             .map(|(i, m)| m.validate(&format!("{at}.mailboxes[{i}]"), &self.id, env, errors))
             .collect();
 
+        let meta = self.meta.map(|m| m.validate(&format!("{at}.meta"), errors));
+        let x = self.x.map(|x| x.validate(&format!("{at}.x"), errors));
         Site {
             mailboxes,
             id: self.id,
@@ -517,6 +613,8 @@ impl RawSite {
             privacy_url: self.privacy_url,
             topics,
             services,
+            meta,
+            x,
         }
     }
 }
@@ -619,6 +717,99 @@ impl RawMailbox {
     }
 }
 
+impl RawMeta {
+    fn validate(self, at: &str, errors: &mut Vec<String>) -> MetaConfig {
+        let app_secret = secret(self.app_secret, self.app_secret_env, at, "app_secret", true, errors);
+        let verify_token = self.verify_token.filter(|t| !t.is_empty()).unwrap_or_else(|| {
+            errors.push(format!("{at}.verify_token: needed for Meta's subscription handshake"));
+            String::new()
+        });
+        let ids = [
+            ("page_id", self.page_id),
+            ("instagram_id", self.instagram_id),
+            ("whatsapp_phone_number_id", self.whatsapp_phone_number_id),
+        ]
+        .map(|(name, id)| numeric_id(id, &format!("{at}.{name}"), errors));
+        if ids.iter().all(Option::is_none) {
+            errors.push(format!("{at}: give at least one of page_id, instagram_id, whatsapp_phone_number_id"));
+        }
+        let [page_id, instagram_id, whatsapp_phone_number_id] = ids;
+        MetaConfig {
+            app_secret: app_secret.unwrap_or_default(),
+            verify_token,
+            page_id,
+            instagram_id,
+            whatsapp_phone_number_id,
+            access_token: secret(self.access_token, self.access_token_env, at, "access_token", false, errors),
+            graph_url: base_url(self.graph_url, DEFAULT_GRAPH_URL, &format!("{at}.graph_url"), errors),
+            human_agent_tag: self.human_agent_tag,
+        }
+    }
+}
+
+impl RawX {
+    fn validate(self, at: &str, errors: &mut Vec<String>) -> XConfig {
+        let consumer_secret =
+            secret(self.consumer_secret, self.consumer_secret_env, at, "consumer_secret", true, errors);
+        let user_id = numeric_id(self.user_id.clone(), &format!("{at}.user_id"), errors);
+        if self.user_id.is_none() {
+            errors.push(format!("{at}.user_id: the account's numeric id is needed, to tell its own messages apart"));
+        }
+        XConfig {
+            consumer_secret: consumer_secret.unwrap_or_default(),
+            user_id: user_id.unwrap_or_default(),
+            access_token: secret(self.access_token, self.access_token_env, at, "access_token", false, errors),
+            api_url: base_url(self.api_url, DEFAULT_X_API_URL, &format!("{at}.api_url"), errors),
+        }
+    }
+}
+
+/// `name` given in the file, or `name_env` naming the environment variable that holds it.
+fn secret(
+    value: Option<String>,
+    env: Option<String>,
+    at: &str,
+    name: &str,
+    required: bool,
+    errors: &mut Vec<String>,
+) -> Option<String> {
+    match (value.filter(|v| !v.is_empty()), env) {
+        (Some(_), Some(_)) => {
+            errors.push(format!("{at}: give {name} or {name}_env, not both"));
+            None
+        }
+        (Some(value), None) => Some(value),
+        (None, Some(var)) => match std::env::var(&var) {
+            Ok(value) if !value.is_empty() => Some(value),
+            _ => {
+                errors.push(format!("{at}.{name}_env: the environment variable `{var}` is not set"));
+                None
+            }
+        },
+        (None, None) if required => {
+            errors.push(format!("{at}: {name} (or {name}_env) is needed to check the webhooks' signatures"));
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+fn numeric_id(id: Option<String>, at: &str, errors: &mut Vec<String>) -> Option<String> {
+    let id = id?;
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+        errors.push(format!("{at}: `{id}` is not a numeric id"));
+    }
+    Some(id)
+}
+
+fn base_url(url: Option<String>, default: &str, at: &str, errors: &mut Vec<String>) -> String {
+    let url = url.unwrap_or_else(|| default.to_owned());
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        errors.push(format!("{at}: `{url}` must start with http:// or https://"));
+    }
+    url.trim_end_matches('/').to_owned()
+}
+
 fn is_slug(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
@@ -681,6 +872,40 @@ mod tests {
             "sites[other].reference_prefix: `ve-` is used by another site",
             "sites[other].reference_prefix: `ve-` must be 1 to 8 capital letters",
             "sites[other].topics: a site needs at least one topic",
+        ];
+        for want in expected {
+            assert!(errors.iter().any(|e| e.contains(want)), "missing `{want}` in {errors:#?}");
+        }
+        assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    }
+
+    #[test]
+    fn social_networks_are_optional_and_checked() {
+        let config = Config::parse(&fixture("social.toml"), None).unwrap();
+        let site = config.site("mairie").unwrap();
+        let meta = site.meta.as_ref().unwrap();
+        assert_eq!(meta.graph_url, DEFAULT_GRAPH_URL);
+        assert_eq!(meta.whatsapp_phone_number_id.as_deref(), Some("106540352242922"));
+        assert!(meta.human_agent_tag);
+        let x = site.x.as_ref().unwrap();
+        assert_eq!(
+            (x.user_id.as_str(), x.api_url.as_str(), x.access_token.as_deref()),
+            ("4337869213", DEFAULT_X_API_URL, None)
+        );
+        assert!(!format!("{site:?}").contains("meta-app-secret"), "secrets must not be logged");
+        assert!(Config::parse(&fixture("minimal.toml"), None).unwrap().sites[0].meta.is_none());
+
+        let errors = Config::parse(&fixture("social-errors.toml"), None).unwrap_err().0;
+        let expected = [
+            "sites[mairie].meta: give app_secret or app_secret_env, not both",
+            "sites[mairie].meta.verify_token: needed for Meta's subscription handshake",
+            "sites[mairie].meta.page_id: `my-page` is not a numeric id",
+            "sites[mairie].meta.access_token_env: the environment variable `GUICHET_TEST_UNSET_VARIABLE_1F9A` is not set",
+            "sites[mairie].meta.graph_url: `graph.facebook.com` must start with http:// or https://",
+            "sites[mairie].x: consumer_secret (or consumer_secret_env) is needed",
+            "sites[mairie].x.user_id: the account's numeric id is needed",
+            "sites[mairie].x.api_url: `ftp://api.x.com` must start with http",
+            "sites[village].meta: give at least one of page_id, instagram_id, whatsapp_phone_number_id",
         ];
         for want in expected {
             assert!(errors.iter().any(|e| e.contains(want)), "missing `{want}` in {errors:#?}");

@@ -10,4 +10,5 @@ pub mod notify;
 pub mod quotes;
 pub mod reply_token;
 pub mod routing;
+pub mod social_rules;
 pub mod ticket;

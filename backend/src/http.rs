@@ -8,6 +8,7 @@ mod cors;
 mod dev;
 mod error;
 mod ingest;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, MetaConfig, XConfig};
 use crate::intake::Intake;
 use crate::mail::outbox::Wake;
 use crate::store::Store;
@@ -74,9 +75,15 @@ pub fn app(state: AppState) -> Router {
         .route("/email", axum::routing::post(ingest::email))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ingest::guard))
         .layer(DefaultBodyLimit::max(config.mail.max_email_bytes));
+    // The social networks' webhooks: signed, not CORS; their bodies batch events.
+    let webhooks = Router::new()
+        .route("/meta/{site}", get(webhooks::meta_handshake).post(webhooks::delivery::<MetaConfig>))
+        .route("/x/{site}", get(webhooks::x_crc).post(webhooks::delivery::<XConfig>))
+        .layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES));
 
     let mut router = Router::new()
         .nest("/api/v1", api)
+        .nest("/webhooks", webhooks)
         .nest("/admin/v1", admin)
         .nest("/ingest/v1", ingest)
         .merge(widget)
@@ -97,3 +104,5 @@ pub fn app(state: AppState) -> Router {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod webhook_tests;

@@ -7,6 +7,7 @@
 //! - `email_inspect`: `guichet email inspect` on the email fixture corpus and on standard input.
 //! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
 //!   crashes on either side of the storing.
+//! - `social_inbound`: a signed WhatsApp webhook to the agents' mailbox, re-deliveries ignored.
 //! - `widget_to_inbox`: the demo site's widget to the agents' and the citizen's mailboxes.
 //! - `widget_behaviour`: keyboard, embed modes, languages, hostile CSS, JS API, draft, offline.
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
@@ -16,6 +17,7 @@ mod email_both_ways;
 mod email_inspect;
 mod harness_smoke;
 mod imap_watch;
+mod social_inbound;
 mod widget_behaviour;
 mod widget_bench;
 mod widget_to_inbox;

@@ -15,11 +15,14 @@
 //!   Chromium through chromedriver, shadow roots included.
 //! - [`axe`]: [`axe::check`], axe-core's accessibility rules run in that browser.
 //! - [`guichet`]: [`guichet::Guichet`], the `guichet` binary under test.
+//! - [`fake_social`]: [`fake_social::FakeSocial`], the Graph and X APIs standing in on
+//!   loopback, recording what Guichet sends; [`fake_social::sign_meta`] signs webhooks.
 
 use std::path::{Path, PathBuf};
 
 pub mod axe;
 pub mod dovecot;
+pub mod fake_social;
 pub mod guichet;
 pub mod poll;
 pub mod ports;
