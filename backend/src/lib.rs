@@ -23,6 +23,7 @@ pub mod intake;
 pub mod mail;
 pub mod pipe;
 pub mod replay;
+pub mod social_outbox;
 pub mod store;
 
 use std::future::Future;
@@ -75,10 +76,12 @@ pub async fn serve(
         wake.wake();
     }
     let watchers = spawn_watchers(&intake, &stop_rx, &wake);
+    let social = tokio::spawn(social_outbox::run(intake.clone(), wake.clone(), stop_rx.clone()));
     let state = AppState::new(intake, wake);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = social.await;
     for watcher in watchers {
         let _ = watcher.await;
     }

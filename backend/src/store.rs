@@ -130,6 +130,25 @@ CREATE TABLE raw_emails (
 CREATE UNIQUE INDEX raw_emails_key ON raw_emails (COALESCE(site, ''), key);
 CREATE INDEX raw_emails_status ON raw_emails (status);
 "#,
+    // Agents' answers waiting to go out through a social network's send API, part by part.
+    r#"
+CREATE TABLE social_outbox (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    site TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    human_agent_tag INTEGER NOT NULL,
+    parts TEXT NOT NULL,
+    sent_parts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    failed_at INTEGER,
+    last_error TEXT
+);
+CREATE INDEX social_outbox_due ON social_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+"#,
 ];
 
 impl Store {
@@ -616,6 +635,104 @@ pub struct Filed {
     pub ticket: i64,
     pub incident: Option<i64>,
     pub reference: String,
+}
+
+/// An answer waiting to go out on a social network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocialQueued {
+    pub id: i64,
+    pub ticket: i64,
+    pub site: String,
+    /// `whatsapp:33612345678`, `messenger:<psid>`…
+    pub handle: String,
+    pub human_agent_tag: bool,
+    pub parts: Vec<String>,
+    /// Parts already accepted by the network: never sent again.
+    pub sent_parts: usize,
+    pub attempts: u32,
+}
+
+impl Tx<'_> {
+    pub fn enqueue_social(
+        &self,
+        ticket_row: i64,
+        site: &str,
+        handle: &str,
+        human_agent_tag: bool,
+        parts: &[String],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO social_outbox (ticket_id, site, handle, human_agent_tag, parts, created_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![ticket_row, site, handle, human_agent_tag, serde_json::to_string(parts)?, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Social answers due at `now_ms`, oldest first.
+    pub fn social_due(&self, now_ms: i64, limit: u32) -> Result<Vec<SocialQueued>, StoreError> {
+        let mut stmt = self.0.prepare(
+            "SELECT id, ticket_id, site, handle, human_agent_tag, parts, sent_parts, attempts FROM social_outbox
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now_ms, limit], |r| {
+            Ok((
+                (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+                (r.get::<_, bool>(4)?, r.get::<_, String>(5)?, r.get::<_, usize>(6)?, r.get::<_, u32>(7)?),
+            ))
+        })?;
+        rows.map(|row| {
+            let ((id, ticket, site, handle), (human_agent_tag, parts, sent_parts, attempts)) = row?;
+            let parts = serde_json::from_str(&parts)?;
+            Ok(SocialQueued { id, ticket, site, handle, human_agent_tag, parts, sent_parts, attempts })
+        })
+        .collect()
+    }
+
+    pub fn social_next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.0.query_row(
+            "SELECT MIN(next_attempt_at) FROM social_outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// One more part went out: it is never sent again.
+    pub fn social_part_sent(&self, id: i64) -> Result<(), StoreError> {
+        self.0.execute("UPDATE social_outbox SET sent_parts = sent_parts + 1 WHERE id = ?1", params![id])?;
+        Ok(())
+    }
+
+    pub fn social_sent(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE social_outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+            params![id, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn social_retry(&self, id: i64, next_ms: i64, error: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE social_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, next_ms, error],
+        )?;
+        Ok(())
+    }
+
+    /// Gives up on a social answer, and records it on its ticket.
+    pub fn social_failed(&self, id: i64, now_ms: i64, error: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE social_outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, now_ms, error],
+        )?;
+        self.0.execute(
+            "INSERT INTO ticket_events (ticket_id, at, kind, actor, body)
+             SELECT ticket_id, ?2, 'delivery_failed', handle, ?3 FROM social_outbox WHERE id = ?1",
+            params![id, now_ms, error],
+        )?;
+        Ok(())
+    }
 }
 
 /// An outbox entry as the demo's `/dev/outbox` page shows it.

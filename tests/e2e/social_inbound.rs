@@ -2,7 +2,8 @@
 //! and mails the agents through a real SMTP server; Meta's re-deliveries, before and after a
 //! restart, create nothing new, and nothing is sent back to the network unasked. The same
 //! person writing first in the widget with their phone number, then on WhatsApp from it,
-//! has one ticket and the agents one thread.
+//! has one ticket and the agents one thread, and the agent's emailed answer reaches them on
+//! WhatsApp.
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use tests::guichet::Guichet;
 use tests::smtp::SmtpServer;
 
 const APP_SECRET: &str = "e2e-meta-app-secret";
+const INGEST_TOKEN: &str = "e2e-ingest-token-of-24-chars-or-more";
 const WAMID: &str = "wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQUZBQ0FFQ0U1QjU3NEY4MDc4RQA=";
 
 /// The harness's small configuration, its site given a Meta app whose Graph API is the fake.
@@ -21,6 +23,8 @@ fn config(smtp_url: &str, graph_url: &str) -> Result<String> {
     let mut config: toml::Table = text.parse()?;
     let mail = config.get_mut("mail").and_then(|m| m.as_table_mut()).context("no [mail]")?;
     mail.insert("smtp_url".into(), smtp_url.into());
+    let server = config.get_mut("server").and_then(|m| m.as_table_mut()).context("no [server]")?;
+    server.insert("ingest_token".into(), INGEST_TOKEN.into());
     let site = config.get_mut("sites").and_then(|s| s.as_array_mut()).and_then(|s| s.first_mut());
     let site = site.and_then(|s| s.as_table_mut()).context("no [[sites]]")?;
     let mut meta: toml::Table = format!(
@@ -142,5 +146,36 @@ fn the_widget_then_whatsapp_from_the_same_phone_make_one_ticket_and_one_thread()
     let text = second.text_body().unwrap_or_default();
     assert!(text.contains("WhatsApp") && text.contains("toujours pas de lumière"), "{text}");
     assert!(smtp.messages()?.len() == 2 && fake.requests()?.is_empty());
+
+    // The agent answers by email, piped in by the mail server: the answer goes out on
+    // WhatsApp, the network the citizen used last, retried when the Graph API fails once.
+    fake.fail_next(1, 500, r#"{"error":{"message":"try later","code":2}}"#);
+    let template =
+        std::fs::read_to_string(tests::workspace_root().join("tests/fixtures/social/agent-answer.eml.template"))?;
+    let answer = template
+        .replace("{{TO}}", &first.header("Reply-To").context("no Reply-To")?)
+        .replace("{{SUBJECT}}", &first.subject().unwrap_or_default())
+        .replace("{{IN_REPLY_TO}}", &thread)
+        .replace('\n', "\r\n");
+    let mut piped = agent
+        .post(&format!("{}/ingest/v1/email", guichet.base_url()))
+        .header("Authorization", &format!("Bearer {INGEST_TOKEN}"))
+        .header("Content-Type", "message/rfc822")
+        .send(answer.as_bytes())?;
+    let outcome: Value = piped.body_mut().read_json()?;
+    assert_eq!((piped.status().as_u16(), &outcome["outcome"]), (202, &Value::from("answered")), "{outcome}");
+    let sent = tests::poll::wait_until(Duration::from_secs(40), || {
+        let requests = fake.requests()?;
+        Ok(requests.iter().any(|r| r.status == 200).then_some(requests))
+    })?;
+    assert_eq!(sent.len(), 2, "one failure, then one success: {sent:#?}");
+    let delivered = &sent[1];
+    assert_eq!(delivered.path, "/106540352242922/messages");
+    assert_eq!(delivered.body["to"], "33612345678");
+    let said = delivered.body["text"]["body"].as_str().unwrap_or_default();
+    assert!(said.starts_with("Bonjour, une équipe remplace l'ampoule"), "{said}");
+    assert!(!said.contains("a écrit") && !said.contains("Agent Accueil"), "quotes and signature stay out: {said}");
+    let note = smtp.wait_for(3, Duration::from_secs(30))?.remove(2);
+    assert!(note.text_body().unwrap_or_default().contains("par WhatsApp"), "the agents see it went out");
     Ok(())
 }

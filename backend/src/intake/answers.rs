@@ -5,17 +5,20 @@
 use std::sync::PoisonError;
 
 use lettre::message::Mailbox;
+use time::OffsetDateTime;
 use wire::Lang;
 
+use crate::channels::social_send::SocialTarget;
 use crate::config::{Config, Service, Site};
 use crate::domain::agent_reply::{self, Command};
 use crate::domain::message::{Channel, InboundMessage};
 use crate::domain::notify::{self, CitizenReply, Email, EmailKind, Refused, ThreadNote, agents_words, channel_label};
 use crate::domain::reply_token::{ReplyTo, Role, Signer};
+use crate::domain::social_rules::{self, ReplyPlan};
 use crate::domain::ticket::Ticket;
 use crate::intake::{Intake, IntakeError, split_in};
 use crate::mail::outbox::now_ms;
-use crate::store::{StoreError, Tx};
+use crate::store::{SocialQueued, StoreError, Tx};
 
 /// A delivery failure report about one of Guichet's emails, as read from a bounce.
 #[derive(Debug, Clone, Default)]
@@ -194,10 +197,31 @@ impl Ctx<'_, '_> {
     /// Returns whether it went out.
     fn answer_citizen(&self, ticket: &Ticket, text: &str) -> Result<bool, StoreError> {
         let messages = self.tx.messages_of(self.row)?;
-        let last = messages.last().map(|(_, m)| m);
-        let address = messages.iter().rev().find_map(|(_, m)| m.from.email.clone());
         let w = self.words();
+        // On the network the citizen used last, when its rules let the answer through.
+        let last = messages.last().map(|(_, m)| m);
+        if let Some((m, handle)) = last.and_then(|m| m.from.handle.as_deref().map(|h| (m, h))) {
+            match self.plan_social(m, handle, text) {
+                Ok(plan) => {
+                    let site = &self.site.id;
+                    self.tx.enqueue_social(self.row, site, handle, plan.human_agent_tag, &plan.parts, self.now)?;
+                    self.tx.record_event(self.row, "reply", Some(self.agent), text)?;
+                    let channel = channel_label(m.channel, self.site.language);
+                    let headline = fill(w.replied, &[("agent", self.agent), ("to", handle), ("channel", channel)]);
+                    self.note(ticket, &headline, Some(text))?;
+                    return Ok(true);
+                }
+                Err(why) => {
+                    self.tx.record_event(self.row, "undeliverable", Some(self.agent), &why)?;
+                    self.note(ticket, &fill(w.undeliverable, &[("why", &why)]), Some(text))?;
+                }
+            }
+        }
+        let address = messages.iter().rev().find_map(|(_, m)| m.from.email.clone());
         let Some(address) = address else {
+            if last.is_some_and(|m| m.from.handle.is_some()) {
+                return Ok(false);
+            }
             let channel = last.map_or(Channel::Widget, |m| m.channel);
             let why = fill(w.no_address, &[("channel", channel_label(channel, self.site.language))]);
             self.tx.record_event(self.row, "undeliverable", Some(self.agent), &why)?;
@@ -226,6 +250,37 @@ impl Ctx<'_, '_> {
         let headline = fill(w.replied, &[("agent", self.agent), ("to", &address), ("channel", channel)]);
         self.note(ticket, &headline, Some(text))?;
         Ok(true)
+    }
+
+    /// How the answer may go out on the network of the citizen's last message, or why not,
+    /// in the agents' language.
+    fn plan_social(&self, last: &InboundMessage, handle: &str, text: &str) -> Result<ReplyPlan, String> {
+        let tag = self.site.meta.as_ref().is_some_and(|m| m.human_agent_tag);
+        let now = OffsetDateTime::now_utc();
+        let plan = social_rules::plan_reply(last.channel, last.received_at, now, tag, text)
+            .map_err(|blocked| blocked.reason.explain(self.site.language))?;
+        // The site must be able to send there at all: said now rather than by a failure later.
+        SocialTarget::for_handle(self.site, handle, plan.human_agent_tag).map_err(|e| e.message)?;
+        Ok(plan)
+    }
+}
+
+impl Intake {
+    /// A social answer given up on: recorded on the ticket, and the agents are told.
+    pub async fn social_answer_failed(&self, queued: SocialQueued, why: String) -> Result<(), IntakeError> {
+        let (config, signer) = (self.config.clone(), self.signer.clone());
+        self.store
+            .write_or(move |tx| {
+                tx.social_failed(queued.id, now_ms(), &why)?;
+                let (ticket, _) = tx.ticket(queued.ticket)?;
+                let site = config.site(&ticket.site).ok_or_else(|| IntakeError::UnknownSite(ticket.site.clone()))?;
+                let ctx =
+                    Ctx { tx, config: &config, signer: &signer, site, row: queued.ticket, agent: "", now: now_ms() };
+                let text = queued.parts.join("\n\n");
+                ctx.note(&ticket, &fill(ctx.words().undeliverable, &[("why", &why)]), Some(&text))?;
+                Ok(())
+            })
+            .await
     }
 }
 

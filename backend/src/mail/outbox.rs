@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::mail::{Mailer, render};
 use crate::store::{Queued, Store, StoreError};
@@ -13,17 +13,29 @@ use crate::store::{Queued, Store, StoreError};
 /// How many emails one pass takes from the store.
 const BATCH: u32 = 20;
 /// After this many failed attempts (about eight hours of backoff), an email is given up on.
-const MAX_ATTEMPTS: u32 = 50;
+pub const MAX_ATTEMPTS: u32 = 50;
 /// How long the worker sleeps at most when nothing is due, in case a wake-up was missed.
 const IDLE: Duration = Duration::from_secs(60);
 
-/// Wakes the worker when a transaction queued mail.
-#[derive(Clone, Default)]
-pub struct Wake(Arc<Notify>);
+/// Wakes the workers (email, social networks) when a transaction queued something for them.
+/// A wake-up given while a worker is busy is kept for when it waits again.
+#[derive(Clone)]
+pub struct Wake(Arc<watch::Sender<u64>>);
+
+impl Default for Wake {
+    fn default() -> Wake {
+        Wake(Arc::new(watch::Sender::new(0)))
+    }
+}
 
 impl Wake {
     pub fn wake(&self) {
-        self.0.notify_one();
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// What a worker waits on: `changed()` returns at the next wake-up.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.0.subscribe()
     }
 }
 
@@ -35,6 +47,7 @@ pub fn backoff(attempts: u32) -> Duration {
 
 /// Runs until `shutdown` turns true; an email being sent then is finished first.
 pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut shutdown: watch::Receiver<bool>) {
+    let mut woken = wake.subscribe();
     loop {
         let pause = match pass(&store, &mailer, &from).await {
             Ok(pause) => pause,
@@ -44,7 +57,7 @@ pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut sh
             }
         };
         tokio::select! {
-            _ = wake.0.notified() => {}
+            _ = woken.changed() => {}
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.changed() => {}
         }
