@@ -164,7 +164,7 @@ impl Site {
 impl Topic {
     /// The label in `lang`, or in French, which every topic has.
     pub fn label(&self, lang: Lang) -> &str {
-        self.labels.get(&lang).or_else(|| self.labels.get(&Lang::Fr)).map_or(self.id.as_str(), String::as_str)
+        self.labels.get(&lang).or_else(|| self.labels.get(&Lang::FR)).map_or(self.id.as_str(), String::as_str)
     }
 }
 
@@ -196,11 +196,11 @@ impl Config {
                 name: id.clone(),
                 reference_prefix: prefix,
                 allowed_origins: vec![],
-                language: Lang::Fr,
+                language: Lang::FR,
                 privacy_url: String::new(),
                 topics: vec![Topic {
                     id: "autre".into(),
-                    labels: BTreeMap::from([(Lang::Fr, "Autre demande".into())]),
+                    labels: BTreeMap::from([(Lang::FR, "Autre demande".into())]),
                     service: "accueil".into(),
                     location: false,
                 }],
@@ -318,12 +318,11 @@ impl RawSite {
             ));
         }
         let language = match self.language.as_deref() {
-            None | Some("fr") => Lang::Fr,
-            Some("en") => Lang::En,
-            Some(other) => {
-                errors.push(format!("{at}.language: `{other}` is not a language Guichet speaks (fr, en)"));
-                Lang::Fr
-            }
+            None => Lang::FR,
+            Some(code) => Lang::from_code(code).unwrap_or_else(|| {
+                errors.push(format!("{at}.language: `{code}` is not a language Guichet speaks ({})", Lang::codes()));
+                Lang::FR
+            }),
         };
         let allowed_origins = self
             .allowed_origins
@@ -386,16 +385,13 @@ impl RawSite {
                 }
                 let mut labels = BTreeMap::new();
                 for (code, label) in t.label {
-                    match code.as_str() {
-                        "fr" => labels.insert(Lang::Fr, label),
-                        "en" => labels.insert(Lang::En, label),
-                        _ => {
-                            errors.push(format!("{at}.label: `{code}` is not a language Guichet speaks (fr, en)"));
-                            None
-                        }
-                    };
+                    match Lang::from_code(&code) {
+                        Some(lang) => drop(labels.insert(lang, label)),
+                        None => errors
+                            .push(format!("{at}.label: `{code}` is not a language Guichet speaks ({})", Lang::codes())),
+                    }
                 }
-                if !labels.contains_key(&Lang::Fr) {
+                if !labels.contains_key(&Lang::FR) {
                     errors.push(format!("{at}.label: a French label (fr) is needed"));
                 }
                 Topic { id: t.id, labels, service: t.service, location: t.location }

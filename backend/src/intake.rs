@@ -158,7 +158,7 @@ impl Intake {
                     return Err(IntakeError::NothingToSplit);
                 }
                 let (old_ticket, _) = tx.ticket(old)?;
-                let placed = new_ticket(tx, &config, site, &message, row, IncidentChoice::None, Lang::Fr, false)?;
+                let placed = new_ticket(tx, &config, site, &message, row, IncidentChoice::None, Lang::FR, false)?;
                 tx.record_action("split", Some(row), placed.ticket.0)?;
                 let service =
                     site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));

@@ -147,7 +147,7 @@ mod tests {
     use wire::Lang;
 
     fn run(actions: Vec<Action>) -> Model {
-        let draft = Submission { idempotency_key: "k-1".into(), lang: Lang::Fr, ..Submission::default() };
+        let draft = Submission { idempotency_key: "k-1".into(), lang: Lang::FR, ..Submission::default() };
         actions.into_iter().fold(Rc::new(Model::new(draft)), |m, a| m.reduce(a)).as_ref().clone()
     }
 

@@ -45,7 +45,7 @@ impl Submission {
             Field::Email => Some(&mut self.email),
             Field::Phone => Some(&mut self.phone),
             Field::Location => Some(&mut self.location),
-            Field::Consent | Field::IdempotencyKey => None,
+            Field::Consent | Field::IdempotencyKey | Field::Photo => None,
         }
     }
 }
@@ -62,6 +62,7 @@ pub enum Field {
     Phone,
     Location,
     Consent,
+    Photo,
 }
 
 /// What is wrong with a field; the words come from [`crate::i18n`].
@@ -76,6 +77,9 @@ pub enum Problem {
     ContactNeeded,
     ConsentNeeded,
     UnknownTopic,
+    /// Not a JPEG, PNG or WebP image (by its bytes, whatever its name says).
+    PhotoType,
+    PhotoTooLarge,
 }
 
 /// Checks everything that does not need the site's settings, in the form's order.
@@ -169,7 +173,7 @@ mod tests {
             phone: String::new(),
             location: String::new(),
             consent: true,
-            lang: Lang::Fr,
+            lang: Lang::FR,
         }
     }
 

@@ -309,7 +309,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 fn channel_name(channel: Channel, lang: Lang) -> &'static str {
-    let fr = lang == Lang::Fr;
+    let fr = lang == Lang::FR;
     match channel {
         Channel::Widget if fr => "formulaire du site",
         Channel::Widget => "website form",
@@ -362,11 +362,9 @@ struct Words {
     split_done: &'static str,
 }
 
+/// Emails are written in French or English; another language of the widget gets French.
 fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    }
+    if lang == Lang::EN { &EN } else { &FR }
 }
 
 static FR: Words = Words {
@@ -471,7 +469,7 @@ mod tests {
             service: site.service("voirie").unwrap(),
             ticket: &ticket,
             message: &message,
-            citizen_lang: Lang::En,
+            citizen_lang: Lang::EN,
             incident: None,
         });
     }
