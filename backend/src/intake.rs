@@ -8,7 +8,7 @@ use wire::Lang;
 
 use crate::config::{Config, Site};
 use crate::domain::dedup::{Decision, DedupConfig, Engine, IncidentChoice, IncidentId, TicketId};
-use crate::domain::message::InboundMessage;
+use crate::domain::message::{Attachment, InboundMessage};
 use crate::domain::notify::{self, FollowUp, IncidentNote, NewTicket};
 use crate::domain::routing::route;
 use crate::domain::ticket::{Reference, Ticket, thread_id};
@@ -90,6 +90,17 @@ impl Intake {
 
     /// Files `message`; `citizen_lang` is the language to acknowledge in.
     pub async fn file(&self, message: InboundMessage, citizen_lang: Lang) -> Result<Filed, IntakeError> {
+        self.file_with(message, citizen_lang, vec![]).await
+    }
+
+    /// [`Intake::file`] with the files the message came with, kept in the same transaction and
+    /// attached to the agents' email. A message seen before keeps its first files only.
+    pub async fn file_with(
+        &self,
+        message: InboundMessage,
+        citizen_lang: Lang,
+        attachments: Vec<Attachment>,
+    ) -> Result<Filed, IntakeError> {
         if self.config.site(&message.site).is_none() {
             return Err(IntakeError::UnknownSite(message.site));
         }
@@ -106,13 +117,14 @@ impl Intake {
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
                 let decision = engine.decide(&message);
                 let row = tx.insert_message(&message)?;
+                let files = attachments.iter().map(|a| tx.insert_attachment(row, a)).collect::<Result<Vec<_>, _>>()?;
                 tx.record_decision(row, &serde_json::to_string(&decision)?)?;
                 let placed = match decision {
                     Decision::FollowUp { ticket, reasons } => {
                         tx.file_message(row, ticket.0)?;
                         let (t, incident) = tx.ticket(ticket.0)?;
                         let service = site.service(&t.service).unwrap_or_else(|| route(site, t.topic.as_deref()));
-                        let email = notify::follow_up(FollowUp {
+                        let mut email = notify::follow_up(FollowUp {
                             site,
                             service,
                             ticket: &t,
@@ -121,6 +133,7 @@ impl Intake {
                             unique: row,
                             mail_domain: &config.mail.domain,
                         });
+                        email.attachments = files;
                         tx.enqueue(Some(ticket.0), &email, now_ms())?;
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
@@ -130,7 +143,8 @@ impl Intake {
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
                     Decision::NewTicket { incident, .. } => {
-                        new_ticket(tx, &config, site, &message, row, incident, citizen_lang, true)?
+                        let new = NewTicketFor { row, incident, citizen_lang, acknowledge: true, files };
+                        new_ticket(tx, &config, site, &message, new)?
                     }
                 };
                 engine.apply(&message, placed.ticket, placed.incident);
@@ -158,7 +172,15 @@ impl Intake {
                     return Err(IntakeError::NothingToSplit);
                 }
                 let (old_ticket, _) = tx.ticket(old)?;
-                let placed = new_ticket(tx, &config, site, &message, row, IncidentChoice::None, Lang::FR, false)?;
+                let files = tx.attachments_of(row)?;
+                let new = NewTicketFor {
+                    row,
+                    incident: IncidentChoice::None,
+                    citizen_lang: Lang::FR,
+                    acknowledge: false,
+                    files,
+                };
+                let placed = new_ticket(tx, &config, site, &message, new)?;
                 tx.record_action("split", Some(row), placed.ticket.0)?;
                 let service =
                     site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));
@@ -197,17 +219,24 @@ struct Placed {
     reference: Reference,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How a message becomes a new ticket: its row, the incident chosen, the language to
+/// acknowledge in (if at all), and its files' rows, attached to the agents' email.
+struct NewTicketFor {
+    row: i64,
+    incident: IncidentChoice,
+    citizen_lang: Lang,
+    acknowledge: bool,
+    files: Vec<i64>,
+}
+
 fn new_ticket(
     tx: &Tx<'_>,
     config: &Config,
     site: &Site,
     message: &InboundMessage,
-    row: i64,
-    incident: IncidentChoice,
-    citizen_lang: Lang,
-    acknowledge: bool,
+    for_: NewTicketFor,
 ) -> Result<Placed, StoreError> {
+    let NewTicketFor { row, incident, citizen_lang, acknowledge, files } = for_;
     let service = route(site, message.topic.as_deref());
     let year = message.received_at.year();
     let reference = Reference::new(&site.reference_prefix, year, tx.next_ticket_number(&site.id, year)?);
@@ -236,7 +265,8 @@ fn new_ticket(
     let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
     let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
     let now = now_ms();
-    tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
+    let to_agents = notify::Email { attachments: files, ..notify::to_agents(new) };
+    tx.enqueue(Some(ticket_row), &to_agents, now)?;
     if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row).filter(|_| acknowledge) {
         tx.enqueue(Some(ticket_row), &ack, now)?;
     }

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`submission`]: what the widget sends, and [`submission::validate`], run by both sides
 //!   so the citizen sees the same words before and after the network.
+//! - [`photo`]: the optional photo, checked by its bytes and size on both sides.
 //! - [`site`]: what the widget reads about a site (topics, privacy notice).
 //! - [`response`]: what the backend answers (a reference, or errors naming fields).
 //! - [`i18n`]: every text a citizen reads, in French and English, in one catalogue.
@@ -11,11 +12,13 @@
 //! on serde alone, to keep the widget small.
 
 pub mod i18n;
+pub mod photo;
 pub mod response;
 pub mod site;
 pub mod submission;
 
 pub use i18n::Lang;
+pub use photo::Photo;
 pub use response::{Accepted, ApiError, FieldError};
 pub use site::{TopicInfo, WidgetConfig};
 pub use submission::{Field, Problem, Submission, validate};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
+use crate::photo::Photo;
 
 /// Longest message accepted, in characters: a long letter, not a document.
 pub const MESSAGE_MAX: usize = 5000;
@@ -33,6 +34,9 @@ pub struct Submission {
     /// The page's language: the acknowledgment is written in it.
     #[serde(default)]
     pub lang: Lang,
+    /// One optional photo, checked by [`crate::photo::check`] against the site's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<Photo>,
 }
 
 impl Submission {
@@ -174,6 +178,7 @@ mod tests {
             location: String::new(),
             consent: true,
             lang: Lang::FR,
+            photo: None,
         }
     }
 

@@ -34,6 +34,10 @@ pub struct Email {
     pub in_reply_to: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// Files to attach, by their row in the store's `attachments` (the bytes stay there, not
+    /// in the outbox's JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<i64>,
 }
 
 /// Everything a new ticket's emails talk about.
@@ -109,6 +113,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
         message_id: format!("<msg.{}.{}@{}>", reference.to_ascii_lowercase(), f.unique, f.mail_domain),
         in_reply_to: Some(f.ticket.thread_id.clone()),
         references: vec![f.ticket.thread_id.clone()],
+        attachments: vec![],
     }
 }
 
@@ -164,6 +169,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         message_id: n.ticket.thread_id.clone(),
         in_reply_to: None,
         references: vec![],
+        attachments: vec![],
     }
 }
 
@@ -201,6 +207,7 @@ pub fn acknowledgment(n: NewTicket<'_>, mail_domain: &str, unique: i64) -> Optio
         message_id: format!("<ack.{}.{unique}@{mail_domain}>", reference.to_ascii_lowercase()),
         in_reply_to: None,
         references: vec![],
+        attachments: vec![],
     })
 }
 
@@ -228,6 +235,7 @@ pub fn split_notice(
         message_id: format!("<split.{}.{unique}@{mail_domain}>", reference.to_ascii_lowercase()),
         in_reply_to: Some(old.thread_id.clone()),
         references: vec![old.thread_id.clone()],
+        attachments: vec![],
     }
 }
 

@@ -70,6 +70,7 @@ pub(crate) async fn submit(
         location: String::new(),
         consent: posted.consent.is_some(),
         lang,
+        photo: None,
     };
     let topics: Vec<&str> = site.topics.iter().map(|t| t.id.as_str()).collect();
     let problems = wire::validate(&submission, &topics);
