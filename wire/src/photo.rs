@@ -26,11 +26,15 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The image type base64 `data` starts with, read from its first bytes.
+pub fn sniff_base64(data: &str) -> Option<&'static str> {
+    sniff(&decode_head(data))
+}
+
 /// What is wrong with `photo` for a site accepting `max_bytes`, judged from its base64 text:
 /// its first bytes must be an accepted image of the type it declares, its size within the limit.
 pub fn check(photo: &Photo, max_bytes: u64) -> Option<Problem> {
-    let head = decode_head(&photo.data);
-    if sniff(&head).is_none_or(|kind| kind != photo.content_type) {
+    if sniff_base64(&photo.data).is_none_or(|kind| kind != photo.content_type) {
         return Some(Problem::PhotoType);
     }
     (decoded_len(&photo.data) > max_bytes).then_some(Problem::PhotoTooLarge)
