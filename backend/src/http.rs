@@ -73,7 +73,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .nest("/admin/v1", admin)
         .merge(widget)
-        .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
+        .route(
+            "/s/{site}/contact",
+            get(contact_page::show).post(contact_page::submit).layer(DefaultBodyLimit::max(config.submit_body_limit())),
+        )
         .route("/healthz", get(|| async { "ok" }));
     if config.demo {
         router = router

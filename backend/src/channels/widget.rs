@@ -30,11 +30,18 @@ pub fn photo(p: &Photo, max_bytes: u64) -> Result<Attachment, Problem> {
         return Err(problem);
     }
     let bytes = STANDARD.decode(p.data.trim()).map_err(|_| Problem::PhotoType)?;
-    let kind = wire::photo::sniff(&bytes).filter(|kind| *kind == p.content_type).ok_or(Problem::PhotoType)?;
+    let photo = uploaded(&p.name, bytes, max_bytes)?;
+    (photo.content_type == p.content_type).then_some(photo).ok_or(Problem::PhotoType)
+}
+
+/// A file as a form uploads it (the page without JavaScript): its type is what its bytes
+/// show, whatever its name suggests; its size within the site's limit (0: no photo).
+pub fn uploaded(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<Attachment, Problem> {
+    let kind = wire::photo::sniff(&bytes).ok_or(Problem::PhotoType)?;
     if bytes.len() as u64 > max_bytes {
         return Err(Problem::PhotoTooLarge);
     }
-    Ok(Attachment { name: file_name(&p.name, kind), content_type: kind.to_owned(), bytes })
+    Ok(Attachment { name: file_name(name, kind), content_type: kind.to_owned(), bytes })
 }
 
 /// The file's own name without any folder, control characters or quotes, 100 characters at

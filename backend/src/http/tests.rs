@@ -242,6 +242,62 @@ async fn the_no_javascript_form_files_through_the_same_pipeline() {
     assert_eq!(outbox_size(&state).await, 2);
 }
 
+/// The no-JavaScript form as a browser posts it with a file: `fields` are the `name=value`
+/// lines of a fixture, the photo a file part.
+fn multipart(fields: &str, photo: (&str, &[u8])) -> Request<Body> {
+    const BOUNDARY: &str = "----guichet-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields.lines().filter_map(|line| line.split_once('=')) {
+        let part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        body.extend_from_slice(part.as_bytes());
+    }
+    let head = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{}\"\r\nContent-Type: image/png\r\n\r\n",
+        photo.0
+    );
+    body.extend_from_slice(head.as_bytes());
+    body.extend_from_slice(photo.1);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Request::post("/s/ville-exemple/contact")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_no_javascript_form_takes_a_photo_checked_by_its_bytes() {
+    let state = state().await;
+    let fields = fixture("no-js-photo.txt");
+    let text = |response: axum::response::Response| async {
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    };
+    let form = app(state.clone()).oneshot(Request::get("/s/ville-exemple/contact").body(Body::empty()).unwrap());
+    let form = text(form.await.unwrap()).await;
+    assert!(
+        form.contains("enctype=\"multipart/form-data\"")
+            && form.contains("<input id=\"photo\" name=\"photo\" type=\"file\"")
+    );
+
+    let plan = b"%PDF-1.7 not a photo".as_slice();
+    let refused = app(state.clone()).oneshot(multipart(&fields, ("plan.png", plan))).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = text(refused).await;
+    assert!(refused.contains("Ce fichier n'est pas une photo JPEG, PNG ou WebP."), "{refused}");
+    assert!(refused.contains("aria-describedby=\"photo-hint Photo-error\""), "{refused}");
+
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photo/pixel.png")).unwrap();
+    let accepted = app(state.clone()).oneshot(multipart(&fields, ("banc.png", &png))).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let accepted = text(accepted).await;
+    assert!(accepted.contains("Votre référence : VE-"), "{accepted}");
+    assert!(accepted.contains("envoyé à paul@example.fr"), "{accepted}");
+    let photo = state.store.write(|tx| tx.attachment(1)).await.unwrap().unwrap();
+    assert_eq!((photo.name.as_str(), photo.bytes), ("banc.png", png));
+    let outbox = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    assert!(outbox.iter().any(|e| e.email.attachments == [1]));
+}
+
 #[tokio::test]
 async fn the_same_citizen_writing_again_lands_in_the_same_ticket_and_its_thread() {
     let state = state().await;
