@@ -117,14 +117,17 @@ impl Intake {
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
                 let decision = engine.decide(&message);
                 let row = tx.insert_message(&message)?;
-                let files = attachments.iter().map(|a| tx.insert_attachment(row, a)).collect::<Result<Vec<_>, _>>()?;
+                let files = attachments
+                    .iter()
+                    .map(|a| Ok((tx.insert_attachment(row, a)?, a.name.clone())))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
                 tx.record_decision(row, &serde_json::to_string(&decision)?)?;
                 let placed = match decision {
                     Decision::FollowUp { ticket, reasons } => {
                         tx.file_message(row, ticket.0)?;
                         let (t, incident) = tx.ticket(ticket.0)?;
                         let service = site.service(&t.service).unwrap_or_else(|| route(site, t.topic.as_deref()));
-                        let mut email = notify::follow_up(FollowUp {
+                        let email = notify::follow_up(FollowUp {
                             site,
                             service,
                             ticket: &t,
@@ -132,8 +135,8 @@ impl Intake {
                             why: &reasons.summary(),
                             unique: row,
                             mail_domain: &config.mail.domain,
+                            files: &files,
                         });
-                        email.attachments = files;
                         tx.enqueue(Some(ticket.0), &email, now_ms())?;
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
@@ -220,13 +223,13 @@ struct Placed {
 }
 
 /// How a message becomes a new ticket: its row, the incident chosen, the language to
-/// acknowledge in (if at all), and its files' rows, attached to the agents' email.
+/// acknowledge in (if at all), and its files (row, name), attached to the agents' email.
 struct NewTicketFor {
     row: i64,
     incident: IncidentChoice,
     citizen_lang: Lang,
     acknowledge: bool,
-    files: Vec<i64>,
+    files: Vec<(i64, String)>,
 }
 
 fn new_ticket(
@@ -263,10 +266,9 @@ fn new_ticket(
     tx.set_incident(ticket_row, incident)?;
     let note = incident.map(|i| tx.incident(i)).transpose()?;
     let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
-    let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
+    let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note, files: &files };
     let now = now_ms();
-    let to_agents = notify::Email { attachments: files, ..notify::to_agents(new) };
-    tx.enqueue(Some(ticket_row), &to_agents, now)?;
+    tx.enqueue(Some(ticket_row), &notify::to_agents(new), now)?;
     if let Some(ack) = notify::acknowledgment(new, &config.mail.domain, row).filter(|_| acknowledge) {
         tx.enqueue(Some(ticket_row), &ack, now)?;
     }

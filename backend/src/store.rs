@@ -216,10 +216,10 @@ impl Tx<'_> {
         Ok(self.0.last_insert_rowid())
     }
 
-    /// The rows of the files message `message_row` came with.
-    pub fn attachments_of(&self, message_row: i64) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.0.prepare("SELECT id FROM attachments WHERE message_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map(params![message_row], |r| r.get(0))?;
+    /// The files message `message_row` came with: row and name.
+    pub fn attachments_of(&self, message_row: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.0.prepare("SELECT id, name FROM attachments WHERE message_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![message_row], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -175,6 +175,8 @@ fn a_photo_reaches_the_agents_as_an_attachment() -> Result<()> {
     let agents = mails.iter().find(|m| m.to() == ["voirie@ville-exemple.localhost"]).context("no agents' email")?;
     ensure!(agents.subject().is_some_and(|s| s.starts_with(&format!("[{reference}]"))), "{:?}", agents.subject());
     assert_eq!(agents.attachments(), [("lampadaire.png".to_owned(), "image/png".to_owned(), png)]);
+    let text = agents.text_body().context("no text part")?;
+    ensure!(text.contains("Pièce jointe : lampadaire.png"), "the text does not name the photo:\n{text}");
     let ack = mails.iter().find(|m| m.to() == ["claire.dubois@example.fr"]).context("no acknowledgment")?;
     assert_eq!(ack.attachments(), [], "the citizen's own photo is not sent back");
     Ok(())

@@ -6,7 +6,8 @@
 //! - [`photo`]: the optional photo, checked by its bytes and size on both sides.
 //! - [`site`]: what the widget reads about a site (topics, privacy notice).
 //! - [`response`]: what the backend answers (a reference, or errors naming fields).
-//! - [`i18n`]: every text a citizen reads, in French and English, in one catalogue.
+//! - [`i18n`]: every text a citizen reads, one catalogue per language: `wire/i18n/<code>.toml`,
+//!   embedded at build time (`build.rs`, the only user of its build dependency `toml`).
 //!
 //! This crate is compiled for wasm32 as well as for the server: it holds no I/O and depends
 //! on serde alone, to keep the widget small.

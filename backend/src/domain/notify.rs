@@ -51,6 +51,8 @@ pub struct NewTicket<'a> {
     pub citizen_lang: Lang,
     /// The incident the new ticket joined, if any.
     pub incident: Option<IncidentNote<'a>>,
+    /// The files the message came with (row in the store, name): attached to the agents' email.
+    pub files: &'a [(i64, String)],
 }
 
 /// An incident as the agents' email tells it.
@@ -73,6 +75,8 @@ pub struct FollowUp<'a> {
     /// Tells this email's Message-ID apart from the ticket's others.
     pub unique: i64,
     pub mail_domain: &'a str,
+    /// The files the message came with (row in the store, name), attached.
+    pub files: &'a [(i64, String)],
 }
 
 /// The agents' email for a follow-up: a reply in the ticket's thread, saying on which
@@ -88,6 +92,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
     if let Some(subject) = &m.subject {
         facts.push((w.subject, subject.clone()));
     }
+    push_files(&mut facts, f.files, w);
     let contact = contact_lines(m, w);
 
     let mut text = format!("{intro}\n\n{}\n\n", m.body.trim());
@@ -113,7 +118,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
         message_id: format!("<msg.{}.{}@{}>", reference.to_ascii_lowercase(), f.unique, f.mail_domain),
         in_reply_to: Some(f.ticket.thread_id.clone()),
         references: vec![f.ticket.thread_id.clone()],
-        attachments: vec![],
+        attachments: f.files.iter().map(|(id, _)| *id).collect(),
     }
 }
 
@@ -136,6 +141,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
     if let Some(place) = &m.location {
         facts.push((w.location, place.clone()));
     }
+    push_files(&mut facts, n.files, w);
     if let Some(incident) = n.incident {
         let count = incident.tickets.to_string();
         facts.push((w.incident, fill(w.incident_count, &[("reference", incident.reference), ("count", &count)])));
@@ -169,7 +175,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         message_id: n.ticket.thread_id.clone(),
         in_reply_to: None,
         references: vec![],
-        attachments: vec![],
+        attachments: n.files.iter().map(|(id, _)| *id).collect(),
     }
 }
 
@@ -308,6 +314,13 @@ fn html_paragraphs(text: &str) -> String {
     text.trim().split("\n\n").map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>"))).collect::<Vec<_>>().join("\n")
 }
 
+/// Names the attached files among the facts, so the text says what the attachments are.
+fn push_files(facts: &mut Vec<(&str, String)>, files: &[(i64, String)], w: &Words) {
+    if !files.is_empty() {
+        facts.push((w.attachments, files.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+}
+
 fn esc(s: &str) -> String {
     html_escape::encode_text(s).replace('"', "&quot;")
 }
@@ -346,6 +359,7 @@ struct Words {
     channel: &'static str,
     received: &'static str,
     location: &'static str,
+    attachments: &'static str,
     message: &'static str,
     contact: &'static str,
     name: &'static str,
@@ -384,6 +398,7 @@ static FR: Words = Words {
     channel: "Canal",
     received: "Reçue le",
     location: "Lieu",
+    attachments: "Pièce jointe",
     message: "Message",
     contact: "Contact",
     name: "Nom",
@@ -414,6 +429,7 @@ static EN: Words = Words {
     channel: "Channel",
     received: "Received",
     location: "Place",
+    attachments: "Attached",
     message: "Message",
     contact: "Contact",
     name: "Name",
@@ -479,6 +495,7 @@ mod tests {
             message: &message,
             citizen_lang: Lang::EN,
             incident: None,
+            files: &[],
         });
     }
 
