@@ -16,8 +16,11 @@ use wire::Lang;
 
 use crate::channels::imap::{self, Account, Processed, Tls};
 
-/// Largest accepted request body by default: a long message, not a file.
+/// Largest accepted request body by default: a long message, not a file (a photo is
+/// allowed on top, see [`Config::submit_body_limit`]).
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest photo limit a site may set: what mail servers commonly carry.
+const PHOTO_LIMIT_CEILING: u64 = 20 * 1024 * 1024;
 /// Largest raw email taken in by default: what common mail providers accept.
 const DEFAULT_MAX_EMAIL_BYTES: usize = 25 * 1024 * 1024;
 
@@ -46,6 +49,8 @@ pub struct RawServer {
     pub demo_site_dir: Option<PathBuf>,
     pub demo: Option<bool>,
     pub max_body_bytes: Option<usize>,
+    /// Every site's photo limit, unless the site sets its own; 0 turns photos off.
+    pub max_photo_bytes: Option<u64>,
     pub admin_token: Option<String>,
     pub ingest_token: Option<String>,
 }
@@ -99,6 +104,11 @@ pub struct RawSite {
     pub allowed_origins: Vec<String>,
     pub language: Option<String>,
     pub privacy_url: String,
+    /// Overrides `server.max_photo_bytes` for this site.
+    pub max_photo_bytes: Option<u64>,
+    /// How long answers usually take, per language code, shown once a message is sent.
+    #[serde(default)]
+    pub follow_up: BTreeMap<String, String>,
     #[serde(default)]
     pub topics: Vec<RawTopic>,
     #[serde(default)]
@@ -215,6 +225,10 @@ pub struct Site {
     pub allowed_origins: Vec<Origin>,
     pub language: Lang,
     pub privacy_url: String,
+    /// The largest photo a message may carry, in bytes; 0: no photo.
+    pub max_photo_bytes: u64,
+    /// How long answers usually take, per language; the catalogue's sentence where absent.
+    pub follow_up: BTreeMap<Lang, String>,
     pub topics: Vec<Topic>,
     pub services: Vec<Service>,
     /// The site's mailboxes, watched over IMAP.
@@ -301,6 +315,11 @@ pub struct Service {
 }
 
 impl Site {
+    /// The site's follow-up sentence in `lang`, if it wrote one in that language.
+    pub fn follow_up(&self, lang: Lang) -> Option<&str> {
+        self.follow_up.get(&lang).map(String::as_str)
+    }
+
     pub fn topic(&self, id: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.id == id)
     }
@@ -313,7 +332,7 @@ impl Site {
 impl Topic {
     /// The label in `lang`, or in French, which every topic has.
     pub fn label(&self, lang: Lang) -> &str {
-        self.labels.get(&lang).or_else(|| self.labels.get(&Lang::Fr)).map_or(self.id.as_str(), String::as_str)
+        self.labels.get(&lang).or_else(|| self.labels.get(&Lang::FR)).map_or(self.id.as_str(), String::as_str)
     }
 }
 
@@ -345,11 +364,13 @@ impl Config {
                 name: id.clone(),
                 reference_prefix: prefix,
                 allowed_origins: vec![],
-                language: Lang::Fr,
+                language: Lang::FR,
                 privacy_url: String::new(),
+                max_photo_bytes: 0,
+                follow_up: BTreeMap::new(),
                 topics: vec![Topic {
                     id: "autre".into(),
-                    labels: BTreeMap::from([(Lang::Fr, "Autre demande".into())]),
+                    labels: BTreeMap::from([(Lang::FR, "Autre demande".into())]),
                     service: "accueil".into(),
                     location: false,
                 }],
@@ -359,6 +380,13 @@ impl Config {
                 x: None,
             });
         }
+    }
+
+    /// The body limit of the submission route: a message and the largest photo any site
+    /// accepts, in base64 (4 characters for 3 bytes).
+    pub fn submit_body_limit(&self) -> usize {
+        let photo = self.sites.iter().map(|s| s.max_photo_bytes).max().unwrap_or(0);
+        self.max_body_bytes.saturating_add(usize::try_from(photo.div_ceil(3) * 4).unwrap_or(usize::MAX))
     }
 
     pub fn site(&self, id: &str) -> Option<&Site> {
@@ -413,6 +441,8 @@ impl RawConfig {
         if ingest_token.as_ref().is_some_and(|t| t.len() < 24) {
             errors.push("server.ingest_token: at least 24 characters, so that it cannot be guessed".to_owned());
         }
+        let max_photo_bytes = server.max_photo_bytes.unwrap_or(wire::photo::DEFAULT_MAX_BYTES);
+        check_photo_limit("server.max_photo_bytes", max_photo_bytes, &mut errors);
         if max_body_bytes < 1024 {
             errors.push(format!("server.max_body_bytes: {max_body_bytes} is too small (at least 1024)"));
         }
@@ -462,7 +492,7 @@ impl RawConfig {
                 if !prefixes.insert(raw.reference_prefix.clone()) {
                     errors.push(format!("{at}.reference_prefix: `{}` is used by another site", raw.reference_prefix));
                 }
-                raw.validate(&at, env, &mut errors)
+raw.validate(&at, env, max_photo_bytes, &mut errors)
             })
             .collect();
 
@@ -496,7 +526,13 @@ impl RawConfig {
 }
 
 impl RawSite {
-    fn validate(self, at: &str, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> Site {
+    fn validate(
+        self,
+        at: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        default_photo_bytes: u64,
+        errors: &mut Vec<String>,
+    ) -> Site {
         if !is_slug(&self.id) {
             errors.push(format!("{at}.id: `{}` must be lowercase letters, digits and dashes", self.id));
         }
@@ -510,12 +546,11 @@ impl RawSite {
             ));
         }
         let language = match self.language.as_deref() {
-            None | Some("fr") => Lang::Fr,
-            Some("en") => Lang::En,
-            Some(other) => {
-                errors.push(format!("{at}.language: `{other}` is not a language Guichet speaks (fr, en)"));
-                Lang::Fr
-            }
+            None => Lang::FR,
+            Some(code) => Lang::from_code(code).unwrap_or_else(|| {
+                errors.push(format!("{at}.language: `{code}` is not a language Guichet speaks ({})", Lang::codes()));
+                Lang::FR
+            }),
         };
         let allowed_origins = self
             .allowed_origins
@@ -576,18 +611,8 @@ impl RawSite {
                 if !service_ids.contains(&t.service) {
                     errors.push(format!("{at}.service: no service `{}` in this site", t.service));
                 }
-                let mut labels = BTreeMap::new();
-                for (code, label) in t.label {
-                    match code.as_str() {
-                        "fr" => labels.insert(Lang::Fr, label),
-                        "en" => labels.insert(Lang::En, label),
-                        _ => {
-                            errors.push(format!("{at}.label: `{code}` is not a language Guichet speaks (fr, en)"));
-                            None
-                        }
-                    };
-                }
-                if !labels.contains_key(&Lang::Fr) {
+                let labels = by_language(&format!("{at}.label"), t.label, errors);
+                if !labels.contains_key(&Lang::FR) {
                     errors.push(format!("{at}.label: a French label (fr) is needed"));
                 }
                 Topic { id: t.id, labels, service: t.service, location: t.location }
@@ -603,6 +628,8 @@ impl RawSite {
 
         let meta = self.meta.map(|m| m.validate(&format!("{at}.meta"), errors));
         let x = self.x.map(|x| x.validate(&format!("{at}.x"), errors));
+        let max_photo_bytes = self.max_photo_bytes.unwrap_or(default_photo_bytes);
+        check_photo_limit(&format!("{at}.max_photo_bytes"), max_photo_bytes, errors);
         Site {
             mailboxes,
             id: self.id,
@@ -611,6 +638,8 @@ impl RawSite {
             allowed_origins,
             language,
             privacy_url: self.privacy_url,
+            max_photo_bytes,
+            follow_up: by_language(&format!("{at}.follow_up"), self.follow_up, errors),
             topics,
             services,
             meta,
@@ -810,6 +839,24 @@ fn base_url(url: Option<String>, default: &str, at: &str, errors: &mut Vec<Strin
     url.trim_end_matches('/').to_owned()
 }
 
+/// Texts per language code (`{ fr = "…", en = "…" }`), each code a language Guichet speaks.
+fn by_language(at: &str, texts: BTreeMap<String, String>, errors: &mut Vec<String>) -> BTreeMap<Lang, String> {
+    let mut out = BTreeMap::new();
+    for (code, text) in texts {
+        match Lang::from_code(&code) {
+            Some(lang) => drop(out.insert(lang, text)),
+            None => errors.push(format!("{at}: `{code}` is not a language Guichet speaks ({})", Lang::codes())),
+        }
+    }
+    out
+}
+
+fn check_photo_limit(at: &str, bytes: u64, errors: &mut Vec<String>) {
+    if bytes > PHOTO_LIMIT_CEILING {
+        errors.push(format!("{at}: {bytes} is more than mail carries (at most {PHOTO_LIMIT_CEILING}; 0 for no photo)"));
+    }
+}
+
 fn is_slug(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
@@ -852,6 +899,7 @@ mod tests {
         assert_eq!(site.reference_prefix, "VE");
         assert!(site.topics.iter().all(|t| site.service(&t.service).is_some()));
         assert_eq!(config.mail.transport, MailTransport::Directory(PathBuf::from("data/outbox")));
+        assert!(site.follow_up(Lang::EN).is_some_and(|t| t.contains("working days")));
     }
 
     #[test]
@@ -865,6 +913,8 @@ mod tests {
             "sites[Bad Site].reference_prefix: `ve-` must be 1 to 8 capital letters",
             "sites[Bad Site].language: `de` is not a language",
             "sites[Bad Site].allowed_origins: `www.ville.fr/contact` is not an origin",
+            "sites[Bad Site].max_photo_bytes: 104857600 is more than mail carries",
+            "sites[Bad Site].follow_up: `xx` is not a language",
             "sites[Bad Site].services[voirie].agents: `chef` is not an address",
             "sites[Bad Site].topics[voirie].service: no service `roads`",
             "sites[Bad Site].topics[voirie].label: a French label (fr) is needed",
@@ -918,6 +968,9 @@ mod tests {
         let config = Config::parse(&fixture("minimal.toml"), Some("smtp://127.0.0.1:2525".into())).unwrap();
         assert_eq!(config.mail.transport, MailTransport::Smtp("smtp://127.0.0.1:2525".into()));
         assert_eq!(config.mail.domain, "mairie.example");
+        let site = config.site("mairie").unwrap();
+        assert_eq!(site.max_photo_bytes, wire::photo::DEFAULT_MAX_BYTES);
+        assert_eq!(site.follow_up(Lang::FR), None);
     }
 
     fn parse_with_env(name: &str, env: &[(&str, &str)]) -> Result<Config, ConfigErrors> {

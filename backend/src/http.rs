@@ -52,7 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sites/{site}/widget", get(api::widget_config))
         .route("/sites/{site}/messages", axum::routing::post(api::submit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::guard))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+        .layer(DefaultBodyLimit::max(config.submit_body_limit()));
 
     // The widget is loaded by other sites' pages: its files are public to every origin, and
     // `import()` of a cross-origin module needs CORS.
@@ -87,7 +87,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/admin/v1", admin)
         .nest("/ingest/v1", ingest)
         .merge(widget)
-        .route("/s/{site}/contact", get(contact_page::show).post(contact_page::submit))
+        .route(
+            "/s/{site}/contact",
+            get(contact_page::show).post(contact_page::submit).layer(DefaultBodyLimit::max(config.submit_body_limit())),
+        )
         .route("/healthz", get(|| async { "ok" }));
     if config.demo {
         router = router

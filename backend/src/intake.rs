@@ -11,7 +11,7 @@ use wire::Lang;
 
 use crate::config::{Config, Site};
 use crate::domain::dedup::{Decision, DedupConfig, Engine, IncidentChoice, IncidentId, TicketId};
-use crate::domain::message::InboundMessage;
+use crate::domain::message::{Attachment, InboundMessage};
 use crate::domain::notify::{self, FollowUp, IncidentNote, NewTicket};
 use crate::domain::reply_token::{Role, Signer};
 use crate::domain::routing::route;
@@ -106,6 +106,17 @@ impl Intake {
 
     /// Files `message`; `citizen_lang` is the language to acknowledge in.
     pub async fn file(&self, message: InboundMessage, citizen_lang: Lang) -> Result<Filed, IntakeError> {
+        self.file_with(message, citizen_lang, vec![]).await
+    }
+
+    /// [`Intake::file`] with the files the message came with, kept in the same transaction and
+    /// attached to the agents' email. A message seen before keeps its first files only.
+    pub async fn file_with(
+        &self,
+        message: InboundMessage,
+        citizen_lang: Lang,
+        attachments: Vec<Attachment>,
+    ) -> Result<Filed, IntakeError> {
         if self.config.site(&message.site).is_none() {
             return Err(IntakeError::UnknownSite(message.site));
         }
@@ -123,6 +134,10 @@ impl Intake {
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
                 let decision = engine.decide(&message);
                 let row = tx.insert_message(&message)?;
+                let files = attachments
+                    .iter()
+                    .map(|a| Ok((tx.insert_attachment(row, a)?, a.name.clone())))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
                 tx.record_decision(row, &serde_json::to_string(&decision)?)?;
                 let placed = match decision {
                     Decision::FollowUp { ticket, reasons } => {
@@ -137,6 +152,7 @@ impl Intake {
                             why: &reasons.summary(),
                             unique: row,
                             mail_domain: &config.mail.domain,
+                            files: &files,
                         });
                         email.reply_to = Some(desk.reply_to(&t.reference, Role::Agents));
                         tx.enqueue(Some(ticket.0), &email, now_ms())?;
@@ -148,7 +164,7 @@ impl Intake {
                         Placed { ticket, incident: incident.map(IncidentId), reference: t.reference }
                     }
                     Decision::NewTicket { incident, .. } => {
-                        desk.new_ticket(&message, row, incident, citizen_lang, true)?
+                        desk.new_ticket(&message, row, incident, citizen_lang, true, &files)?
                     }
                 };
                 engine.apply(&message, placed.ticket, placed.incident);
@@ -217,7 +233,8 @@ fn split_in(
     }
     let (old_ticket, _) = tx.ticket(old)?;
     let desk = Desk { tx, config, signer, site };
-    let placed = desk.new_ticket(&message, row, IncidentChoice::None, site.language, false)?;
+    let files = tx.attachments_of(row)?;
+    let placed = desk.new_ticket(&message, row, IncidentChoice::None, site.language, false, &files)?;
     tx.record_action("split", Some(row), placed.ticket.0)?;
     let service = site.service(&old_ticket.service).unwrap_or_else(|| route(site, old_ticket.topic.as_deref()));
     let mut notice = notify::split_notice(site, service, &old_ticket, &placed.reference, &config.mail.domain, row);
@@ -242,7 +259,8 @@ impl Desk<'_, '_> {
     }
 
     /// Opens a ticket for `message` (stored as `row`), in an incident if the engine said so,
-    /// and queues the agents' email and, if `acknowledge`, the citizen's acknowledgment.
+    /// and queues the agents' email (with the message's `files`: row, name) and, if
+    /// `acknowledge`, the citizen's acknowledgment.
     fn new_ticket(
         &self,
         message: &InboundMessage,
@@ -250,6 +268,7 @@ impl Desk<'_, '_> {
         incident: IncidentChoice,
         citizen_lang: Lang,
         acknowledge: bool,
+        files: &[(i64, String)],
     ) -> Result<Placed, StoreError> {
         let (tx, config, site) = (self.tx, self.config, self.site);
         let service = route(site, message.topic.as_deref());
@@ -279,7 +298,7 @@ impl Desk<'_, '_> {
         tx.set_incident(ticket_row, incident)?;
         let note = incident.map(|i| tx.incident(i)).transpose()?;
         let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
-        let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note };
+        let new = NewTicket { site, service, ticket: &ticket, message, citizen_lang, incident: note, files };
         let now = now_ms();
         let mut to_agents = notify::to_agents(new);
         to_agents.reply_to = Some(self.reply_to(&reference, Role::Agents));

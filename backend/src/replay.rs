@@ -56,7 +56,7 @@ pub async fn replay(intake: &Intake, input: &str, out: &mut impl Write) -> Resul
             Ok(message) => {
                 summary.filed += 1;
                 let id = message.id.clone();
-                lines.push(Ok((id, intake.file(message, Lang::Fr).await?.reference)));
+                lines.push(Ok((id, intake.file(message, Lang::FR).await?.reference)));
             }
         }
     }

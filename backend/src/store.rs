@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::message::InboundMessage;
+use crate::domain::message::{Attachment, InboundMessage};
 use crate::domain::notify::Email;
 use crate::domain::ticket::{Reference, Ticket};
 
@@ -149,6 +149,17 @@ CREATE TABLE social_outbox (
 );
 CREATE INDEX social_outbox_due ON social_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 "#,
+    // Files citizens sent with a message (the widget's photo, an email's attachments).
+    r#"
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE INDEX attachments_message ON attachments (message_id);
+"#,
 ];
 
 impl Store {
@@ -246,6 +257,31 @@ impl Tx<'_> {
             params![m.site, m.id, m.channel.as_str(), rfc3339(m.received_at), serde_json::to_string(m)?],
         )?;
         Ok(self.0.last_insert_rowid())
+    }
+
+    /// Keeps a file that came with message `message_row`; returns its row id.
+    pub fn insert_attachment(&self, message_row: i64, a: &Attachment) -> Result<i64, StoreError> {
+        self.0.execute(
+            "INSERT INTO attachments (message_id, name, content_type, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![message_row, a.name, a.content_type, a.bytes],
+        )?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    /// The files message `message_row` came with: row and name.
+    pub fn attachments_of(&self, message_row: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.0.prepare("SELECT id, name FROM attachments WHERE message_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![message_row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn attachment(&self, id: i64) -> Result<Option<Attachment>, StoreError> {
+        Ok(self
+            .0
+            .query_row("SELECT name, content_type, bytes FROM attachments WHERE id = ?1", params![id], |r| {
+                Ok(Attachment { name: r.get(0)?, content_type: r.get(1)?, bytes: r.get(2)? })
+            })
+            .optional()?)
     }
 
     /// The next ticket number of a site for a year, starting at 1.

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use mail_parser::{HeaderName, Message, MessageParser, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders, PartType};
 use tempfile::TempDir;
 
 use crate::poll::wait_until;
@@ -166,6 +166,22 @@ impl ReceivedMail {
             PartType::Html(html) => Some(html.to_string()),
             _ => None,
         })
+    }
+
+    /// The attached files, as a mail client lists them: name, `type/subtype`, decoded bytes.
+    pub fn attachments(&self) -> Vec<(String, String, Vec<u8>)> {
+        let Some(message) = self.parsed() else { return Vec::new() };
+        message
+            .attachments()
+            .map(|part| {
+                let kind = part.content_type().map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default()));
+                (
+                    part.attachment_name().unwrap_or_default().to_owned(),
+                    kind.unwrap_or_default(),
+                    part.contents().to_vec(),
+                )
+            })
+            .collect()
     }
 
     fn parsed(&self) -> Option<Message<'_>> {

@@ -35,7 +35,8 @@ pub(crate) async fn submit(api: &str, site: &str, submission: &Submission) -> Ou
             Some(accepted) => Outcome::Accepted(accepted.reference),
             None => Outcome::Failed(Failure::Server),
         },
-        Ok((422, text)) => match json::from_str::<ApiError>(&text) {
+        // 413 with fields: the photo was over the site's limit.
+        Ok((413 | 422, text)) => match json::from_str::<ApiError>(&text) {
             Some(e) if !e.fields.is_empty() => {
                 Outcome::Rejected(e.fields.into_iter().map(|f| (f.field, f.problem)).collect())
             }

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`state`]: the widget's state as a pure reducer (`Model` + `Action`).
 //! - [`api`]: the two calls to the backend (site settings, submission), over `fetch`.
+//! - [`photo`]: the optional photo, read as base64 by the browser and checked.
 //! - [`storage`]: the draft (`sessionStorage`) and the offline queue (`localStorage`).
 //! - `components/`: the dialog and the views inside it (form, sent).
 //!
@@ -12,6 +13,7 @@
 mod api;
 mod components;
 mod json;
+mod photo;
 mod state;
 mod storage;
 

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use wire::{Field, Problem, Submission, WidgetConfig};
+use wire::{Field, Photo, Problem, Submission, WidgetConfig};
 use yew::Reducible;
 
 /// The site's settings, as fetched.
@@ -50,6 +50,9 @@ pub(crate) enum Action {
     Settings(Option<WidgetConfig>),
     Edit(Field, String),
     Consent(bool),
+    /// A photo was chosen: kept if it passed the checks, else its problem shown; `Ok(None)`
+    /// removes it.
+    Photo(Result<Option<Photo>, Problem>),
     /// The form was checked and has these problems (from the widget or from the server).
     Rejected(Vec<(Field, Problem)>),
     Sending,
@@ -101,6 +104,16 @@ impl Reducible for Model {
                 m.draft.consent = yes;
                 forget_fixed(&mut m, Field::Consent);
             }
+            Action::Photo(chosen) => {
+                forget_fixed(&mut m, Field::Photo);
+                match chosen {
+                    Ok(photo) => m.draft.photo = photo,
+                    Err(problem) => {
+                        m.draft.photo = None;
+                        m.problems.push((Field::Photo, problem));
+                    }
+                }
+            }
             Action::Rejected(problems) => {
                 m.problems = problems;
                 m.rejections += 1;
@@ -147,7 +160,7 @@ mod tests {
     use wire::Lang;
 
     fn run(actions: Vec<Action>) -> Model {
-        let draft = Submission { idempotency_key: "k-1".into(), lang: Lang::Fr, ..Submission::default() };
+        let draft = Submission { idempotency_key: "k-1".into(), lang: Lang::FR, ..Submission::default() };
         actions.into_iter().fold(Rc::new(Model::new(draft)), |m, a| m.reduce(a)).as_ref().clone()
     }
 
@@ -190,6 +203,15 @@ mod tests {
             (m.draft.name.as_str(), m.draft.email.as_str(), m.draft.phone.as_str()),
             ("Claire D.", "claire@example.fr", "")
         );
+    }
+
+    #[test]
+    fn a_refused_photo_is_dropped_and_named_until_another_is_chosen() {
+        let photo = Photo { name: "trou.png".into(), content_type: "image/png".into(), data: "iVBO".into() };
+        let m = run(vec![Action::Photo(Ok(Some(photo.clone()))), Action::Photo(Err(Problem::PhotoTooLarge))]);
+        assert_eq!((m.draft.photo.as_ref(), m.problem(Field::Photo)), (None, Some(Problem::PhotoTooLarge)));
+        let m = run(vec![Action::Photo(Err(Problem::PhotoType)), Action::Photo(Ok(Some(photo.clone())))]);
+        assert_eq!((m.draft.photo, m.problems), (Some(photo), vec![]));
     }
 
     #[test]

@@ -19,8 +19,11 @@ pub(crate) fn load_draft(key: &str) -> Option<Submission> {
     json::from_str(&session()?.get_item(key).ok()??)
 }
 
+/// Saves the draft's text; not its photo, megabytes rewritten at each key stroke (after a
+/// reload, the citizen picks the file again).
 pub(crate) fn save_draft(key: &str, draft: &Submission) {
-    if let (Some(s), Some(text)) = (session(), json::to_string(draft)) {
+    let text = Submission { photo: None, ..draft.clone() };
+    if let (Some(s), Some(text)) = (session(), json::to_string(&text)) {
         let _ = s.set_item(key, &text);
     }
 }
@@ -49,11 +52,17 @@ pub(crate) fn dequeue(key: &str, idempotency_key: &str) {
     store_queue(key, &queue);
 }
 
+/// Stores the queue; when the browser's quota refuses it with its photos, stores it without
+/// them: the messages matter more than their pictures.
 fn store_queue(key: &str, queue: &[Submission]) {
-    if let Some(s) = local() {
-        let _ = match queue.is_empty() {
-            true => s.remove_item(key),
-            false => json::to_string(&queue).map_or(Ok(()), |text| s.set_item(key, &text)),
-        };
+    let Some(s) = local() else { return };
+    if queue.is_empty() {
+        let _ = s.remove_item(key);
+        return;
+    }
+    let set = |queue: &[Submission]| json::to_string(&queue).is_some_and(|text| s.set_item(key, &text).is_ok());
+    if !set(queue) {
+        let texts: Vec<Submission> = queue.iter().map(|q| Submission { photo: None, ..q.clone() }).collect();
+        set(&texts);
     }
 }

@@ -9,6 +9,12 @@ pub struct WidgetConfig {
     pub name: String,
     pub topics: Vec<TopicInfo>,
     pub privacy_url: String,
+    /// The largest photo accepted, in bytes; 0 when the site takes none.
+    #[serde(default)]
+    pub max_photo_bytes: u64,
+    /// How long answers usually take, in the site's words; the catalogue's text otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
+use crate::photo::Photo;
 
 /// Longest message accepted, in characters: a long letter, not a document.
 pub const MESSAGE_MAX: usize = 5000;
@@ -33,6 +34,9 @@ pub struct Submission {
     /// The page's language: the acknowledgment is written in it.
     #[serde(default)]
     pub lang: Lang,
+    /// One optional photo, checked by [`crate::photo::check`] against the site's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<Photo>,
 }
 
 impl Submission {
@@ -45,7 +49,7 @@ impl Submission {
             Field::Email => Some(&mut self.email),
             Field::Phone => Some(&mut self.phone),
             Field::Location => Some(&mut self.location),
-            Field::Consent | Field::IdempotencyKey => None,
+            Field::Consent | Field::IdempotencyKey | Field::Photo => None,
         }
     }
 }
@@ -62,6 +66,7 @@ pub enum Field {
     Phone,
     Location,
     Consent,
+    Photo,
 }
 
 /// What is wrong with a field; the words come from [`crate::i18n`].
@@ -76,6 +81,9 @@ pub enum Problem {
     ContactNeeded,
     ConsentNeeded,
     UnknownTopic,
+    /// Not a JPEG, PNG or WebP image (by its bytes, whatever its name says).
+    PhotoType,
+    PhotoTooLarge,
 }
 
 /// Checks everything that does not need the site's settings, in the form's order.
@@ -169,7 +177,8 @@ mod tests {
             phone: String::new(),
             location: String::new(),
             consent: true,
-            lang: Lang::Fr,
+            lang: Lang::FR,
+            photo: None,
         }
     }
 

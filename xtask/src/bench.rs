@@ -22,6 +22,38 @@ pub(crate) fn brotli(bytes: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn write(root: &Path) -> Result<()> {
+    let widget = widget_sections(root)?;
+    let lighthouse = lighthouse(root)?;
+    let quality = dedup_quality(root)?;
+    let speed = dedup_speed(root)?;
+    let text = format!(
+        "# Benchmarks\n\nWritten by `cargo xtask bench`; rerun it to refresh every figure.\n\n{widget}\n{lighthouse}\n{quality}\n{speed}"
+    );
+    std::fs::write(root.join("BENCHMARKS.md"), &text)?;
+    print!("{text}");
+    Ok(())
+}
+
+/// `cargo xtask bench --widget`: remeasures the widget's sections (sizes, largest parts, click
+/// to interactive) and replaces them in BENCHMARKS.md, keeping the other figures.
+pub(crate) fn write_widget(root: &Path) -> Result<()> {
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).context("BENCHMARKS.md: run the whole `cargo xtask bench` first")?;
+    let (start, end) = (old.find(WIDGET_SIZE), old.find(LIGHTHOUSE));
+    let (Some(start), Some(end)) = (start, end) else {
+        anyhow::bail!("BENCHMARKS.md lacks `{WIDGET_SIZE}` or `{LIGHTHOUSE}`: run the whole `cargo xtask bench`");
+    };
+    let widget = widget_sections(root)?;
+    std::fs::write(&path, format!("{}{widget}\n{}", &old[..start], &old[end..]))?;
+    print!("{widget}");
+    Ok(())
+}
+
+const WIDGET_SIZE: &str = "## Widget size";
+const LIGHTHOUSE: &str = "## Lighthouse";
+
+/// The widget's sizes, its largest parts and the click-to-interactive time, as markdown.
+fn widget_sections(root: &Path) -> Result<String> {
     let dist = root.join("dist/widget");
     let mut table = String::from("| file | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n");
     let mut totals = [0usize; 3];
@@ -36,21 +68,13 @@ pub(crate) fn write(root: &Path) -> Result<()> {
         writeln!(table, "| {what} (`{name}`) | {} | {} | {} |", kb(sizes[0]), kb(sizes[1]), kb(sizes[2]))?;
     }
     writeln!(table, "| app (glue + WASM) | {} | {} | {} |", kb(totals[0]), kb(totals[1]), kb(totals[2]))?;
-
     let largest = largest_parts(root);
-    let lighthouse = lighthouse(root)?;
-    let quality = dedup_quality(root)?;
     let interactive = click_to_interactive(root)?;
-    let speed = dedup_speed(root)?;
-    let text = format!(
-        "# Benchmarks\n\nWritten by `cargo xtask bench`; rerun it to refresh every figure.\n\n\
-         ## Widget size\n\nSizes in KiB (1 KiB = 1024 bytes), release build (`wasm-release` profile, then wasm-opt -Oz). \
+    Ok(format!(
+        "{WIDGET_SIZE}\n\nSizes in KiB (1 KiB = 1024 bytes), release build (`wasm-release` profile, then wasm-opt -Oz). \
          The loader is all a page fetches until the citizen shows intent; the app (glue + WASM) \
-         comes after. Budgets: loader ≤ 2 KB brotli, app ≤ 120 KB brotli.\n\n{table}\n{largest}\n{interactive}\n{lighthouse}\n{quality}\n{speed}"
-    );
-    std::fs::write(root.join("BENCHMARKS.md"), &text)?;
-    print!("{text}");
-    Ok(())
+         comes after. Budgets: loader ≤ 2 KB brotli, app ≤ 120 KB brotli.\n\n{table}\n{largest}\n{interactive}"
+    ))
 }
 
 /// The largest functions and data of the widget's WebAssembly as twiggy sees them (before
@@ -165,7 +189,7 @@ fn lighthouse(root: &Path) -> Result<String> {
     }
     let _ = guichet.kill();
     Ok(format!(
-        "## Lighthouse\n\nLighthouse 12 (npm) with Debian's Chromium, headless, on the demo home page served by `guichet` \
+        "{LIGHTHOUSE}\n\nLighthouse 12 (npm) with Debian's Chromium, headless, on the demo home page served by `guichet` \
          (release build), with the widget's tag and with the same page without it; median of three runs each. \
          Lighthouse's default mobile emulation (slow 4G, 4× CPU slowdown).\n\n{table}"
     ))

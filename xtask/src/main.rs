@@ -42,7 +42,12 @@ enum Cmd {
         dev: bool,
     },
     /// Measures the widget's sizes and writes BENCHMARKS.md.
-    Bench,
+    Bench {
+        /// Only the widget's figures (sizes, largest parts, click to interactive), replaced in
+        /// BENCHMARKS.md; the others are kept (minutes saved).
+        #[arg(long)]
+        widget: bool,
+    },
     /// Builds the widget and prints the script tag with its Subresource Integrity hash.
     Sri {
         /// Where Guichet is served from, as the tag will name it.
@@ -82,9 +87,9 @@ fn main() -> Result<()> {
             );
             Ok(())
         }
-        Cmd::Bench => {
+        Cmd::Bench { widget } => {
             widget::build(&root, widget::Profile::Release)?;
-            bench::write(&root)
+            if widget { bench::write_widget(&root) } else { bench::write(&root) }
         }
     }
 }

@@ -69,6 +69,15 @@ pub struct InboundMessage {
     pub location: Option<String>,
 }
 
+/// A file that came with a message (the widget's photo). Kept beside the message, not in
+/// its interchange JSON: history files stay text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Turns a blank string into `None` and trims the rest: forms send empty fields.
 pub fn non_blank(s: &str) -> Option<String> {
     let s = s.trim();

@@ -41,6 +41,10 @@ pub struct Email {
     /// Where answers go: a signed `reply+…` address naming the ticket.
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// Files to attach, by their row in the store's `attachments` (the bytes stay there, not
+    /// in the outbox's JSON).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<i64>,
 }
 
 /// Everything a new ticket's emails talk about.
@@ -54,6 +58,8 @@ pub struct NewTicket<'a> {
     pub citizen_lang: Lang,
     /// The incident the new ticket joined, if any.
     pub incident: Option<IncidentNote<'a>>,
+    /// The files the message came with (row in the store, name): attached to the agents' email.
+    pub files: &'a [(i64, String)],
 }
 
 /// An incident as the agents' email tells it.
@@ -76,6 +82,8 @@ pub struct FollowUp<'a> {
     /// Tells this email's Message-ID apart from the ticket's others.
     pub unique: i64,
     pub mail_domain: &'a str,
+    /// The files the message came with (row in the store, name), attached.
+    pub files: &'a [(i64, String)],
 }
 
 /// The agents' email for a follow-up: a reply in the ticket's thread, saying on which
@@ -92,6 +100,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
     if let Some(subject) = &m.subject {
         facts.push((w.subject, subject.clone()));
     }
+    push_files(&mut facts, f.files, w);
     let contact = contact_lines(m, w);
 
     let mut text = format!("{intro}\n\n{body}\n\n");
@@ -118,6 +127,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
         in_reply_to: Some(f.ticket.thread_id.clone()),
         references: vec![f.ticket.thread_id.clone()],
         reply_to: None,
+        attachments: f.files.iter().map(|(id, _)| *id).collect(),
     }
 }
 
@@ -141,6 +151,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
     if let Some(place) = &m.location {
         facts.push((w.location, place.clone()));
     }
+    push_files(&mut facts, n.files, w);
     if let Some(incident) = n.incident {
         let count = incident.tickets.to_string();
         facts.push((w.incident, fill(w.incident_count, &[("reference", incident.reference), ("count", &count)])));
@@ -175,6 +186,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         in_reply_to: None,
         references: vec![],
         reply_to: None,
+        attachments: n.files.iter().map(|(id, _)| *id).collect(),
     }
 }
 
@@ -214,6 +226,7 @@ pub fn acknowledgment(n: NewTicket<'_>, mail_domain: &str, unique: i64) -> Optio
         in_reply_to: None,
         references: vec![],
         reply_to: None,
+        attachments: vec![],
     })
 }
 
@@ -269,6 +282,7 @@ pub fn thread_note(n: ThreadNote<'_>) -> Email {
         in_reply_to: Some(n.ticket.thread_id.clone()),
         references: vec![n.ticket.thread_id.clone()],
         reply_to: None,
+        attachments: vec![],
     }
 }
 
@@ -315,6 +329,7 @@ pub fn citizen_reply(r: CitizenReply<'_>) -> Email {
         references: parent.iter().cloned().collect(),
         in_reply_to: parent,
         reply_to: None,
+        attachments: vec![],
     }
 }
 
@@ -371,6 +386,7 @@ pub fn refusal(
         in_reply_to: None,
         references: vec![],
         reply_to: None,
+        attachments: vec![],
     }
 }
 
@@ -498,6 +514,13 @@ fn html_paragraphs(text: &str) -> String {
     text.trim().split("\n\n").map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>"))).collect::<Vec<_>>().join("\n")
 }
 
+/// Names the attached files among the facts, so the text says what the attachments are.
+fn push_files(facts: &mut Vec<(&str, String)>, files: &[(i64, String)], w: &Words) {
+    if !files.is_empty() {
+        facts.push((w.attachments, files.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+}
+
 fn esc(s: &str) -> String {
     html_escape::encode_text(s).replace('"', "&quot;")
 }
@@ -507,7 +530,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 fn channel_name(channel: Channel, lang: Lang) -> &'static str {
-    let fr = lang == Lang::Fr;
+    let fr = lang == Lang::FR;
     match channel {
         Channel::Widget if fr => "formulaire du site",
         Channel::Widget => "website form",
@@ -536,6 +559,7 @@ struct Words {
     channel: &'static str,
     received: &'static str,
     location: &'static str,
+    attachments: &'static str,
     message: &'static str,
     contact: &'static str,
     name: &'static str,
@@ -577,11 +601,9 @@ struct Words {
     bounced: &'static str,
 }
 
+/// Emails are written in French or English; another language of the widget gets French.
 fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    }
+    if lang == Lang::EN { &EN } else { &FR }
 }
 
 static FR: Words = Words {
@@ -593,6 +615,7 @@ static FR: Words = Words {
     channel: "Canal",
     received: "Reçue le",
     location: "Lieu",
+    attachments: "Pièce jointe",
     message: "Message",
     contact: "Contact",
     name: "Nom",
@@ -638,6 +661,7 @@ static EN: Words = Words {
     channel: "Channel",
     received: "Received",
     location: "Place",
+    attachments: "Attached",
     message: "Message",
     contact: "Contact",
     name: "Name",
@@ -716,8 +740,9 @@ mod tests {
             service: site.service("voirie").unwrap(),
             ticket: &ticket,
             message: &message,
-            citizen_lang: Lang::En,
+            citizen_lang: Lang::EN,
             incident: None,
+            files: &[],
         });
     }
 

@@ -49,7 +49,7 @@ pub struct ReplyPlan {
 
 /// A reply the network would refuse, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", reason.explain(Lang::En))]
+#[error("{}", reason.explain(Lang::EN))]
 pub struct Blocked {
     pub reason: BlockReason,
 }
@@ -170,8 +170,8 @@ fn network(channel: Channel) -> &'static str {
 fn ago(since: Duration, lang: Lang) -> String {
     let hours = since.whole_hours();
     match (lang, hours < 48) {
-        (Lang::Fr, true) => format!("{hours} heures"),
-        (Lang::Fr, false) => format!("{} jours", since.whole_days()),
+        (Lang::FR, true) => format!("{hours} heures"),
+        (Lang::FR, false) => format!("{} jours", since.whole_days()),
         (_, true) => format!("{hours} hours"),
         (_, false) => format!("{} days", since.whole_days()),
     }
@@ -180,7 +180,7 @@ fn ago(since: Duration, lang: Lang) -> String {
 impl BlockReason {
     /// What the agent reads in the email telling them their reply was not sent.
     pub fn explain(&self, lang: Lang) -> String {
-        let fr = lang == Lang::Fr;
+        let fr = lang == Lang::FR;
         match self {
             BlockReason::NotSocial(channel) if fr => {
                 format!("Réponse non envoyée : le canal « {} » n’est pas un réseau social.", channel.as_str())
@@ -334,8 +334,8 @@ mod tests {
             ),
         ];
         for (reason, fr, en) in cases {
-            assert!(reason.explain(Lang::Fr).contains(fr), "{}", reason.explain(Lang::Fr));
-            assert!(reason.explain(Lang::En).contains(en), "{}", reason.explain(Lang::En));
+            assert!(reason.explain(Lang::FR).contains(fr), "{}", reason.explain(Lang::FR));
+            assert!(reason.explain(Lang::EN).contains(en), "{}", reason.explain(Lang::EN));
         }
         let empty = plan_reply(Channel::X, NOW, NOW, false, " \n ").unwrap_err();
         assert_eq!(empty.to_string(), "Reply not sent: it is empty.");
@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(parts(Channel::Messenger), Ok(3));
         let too_long = plan_reply(Channel::Instagram, NOW, NOW, false, &text).unwrap_err();
         assert!(matches!(too_long.reason, BlockReason::TooLong { parts: 5.., .. }), "{too_long:?}");
-        assert!(too_long.reason.explain(Lang::Fr).contains("messages de 1000 octets au plus"));
+        assert!(too_long.reason.explain(Lang::FR).contains("messages de 1000 octets au plus"));
         let plan = plan_reply(Channel::Messenger, NOW, NOW, false, &text).unwrap();
         assert!(plan.parts.iter().all(|p| p.chars().count() <= 2000 && p.ends_with("demain.")));
     }

@@ -6,7 +6,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use time::OffsetDateTime;
-use wire::{Accepted, Lang, Submission, TopicInfo, WidgetConfig};
+use wire::{Accepted, Field, Lang, Submission, TopicInfo, WidgetConfig};
 
 use crate::channels::widget;
 use crate::http::AppState;
@@ -29,6 +29,8 @@ pub(crate) async fn widget_config(
             .map(|t| TopicInfo { id: t.id.clone(), label: t.label(lang).to_owned(), location: t.location })
             .collect(),
         privacy_url: site.privacy_url.clone(),
+        max_photo_bytes: site.max_photo_bytes,
+        follow_up: site.follow_up(lang).map(str::to_owned),
     }))
 }
 
@@ -49,13 +51,22 @@ pub(crate) async fn submit(
     })?;
     let submission: Submission = serde_json::from_slice(&body).map_err(|e| fail(Failure::BadJson(e.to_string())))?;
     let topics: Vec<&str> = site.topics.iter().map(|t| t.id.as_str()).collect();
-    let problems = wire::validate(&submission, &topics);
+    let mut problems = wire::validate(&submission, &topics);
+    let photo = submission.photo.as_ref().map(|p| widget::photo(p, site.max_photo_bytes)).transpose();
+    let attachments = match photo {
+        Ok(photo) => photo.into_iter().collect(),
+        Err(problem) => {
+            problems.push((Field::Photo, problem));
+            vec![]
+        }
+    };
     if !problems.is_empty() {
-        return Err(fail(Failure::Invalid(problems)));
+        return Err(fail(Failure::Invalid { problems, max_photo_bytes: site.max_photo_bytes }));
     }
     let citizen_lang: Lang = submission.lang;
     let message = widget::to_message(&site.id, submission, OffsetDateTime::now_utc());
-    let filed = state.intake.file(message, citizen_lang).await.map_err(|e| HttpError::from((lang, e)))?;
+    let filed =
+        state.intake.file_with(message, citizen_lang, attachments).await.map_err(|e| HttpError::from((lang, e)))?;
     if !filed.already_seen {
         state.outbox.wake();
     }

@@ -1,17 +1,20 @@
-//! `/s/{site}/contact`: the contact form without JavaScript. A plain HTML page posts
-//! urlencoded to the same pipeline as the widget and answers with an HTML page.
+//! `/s/{site}/contact`: the contact form without JavaScript. A plain HTML page posts to the
+//! same pipeline as the widget (`multipart/form-data` with its optional photo, urlencoded
+//! also read) and answers with an HTML page.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use serde::Deserialize;
 use time::OffsetDateTime;
+use wire::i18n::fill;
 use wire::{Field, Lang, Problem, Submission};
 
 use crate::channels::widget;
 use crate::config::Site;
+use crate::domain::message::Attachment;
 use crate::http::AppState;
 use crate::http::error::{Failure, HttpError, lang_of};
 
@@ -33,6 +36,55 @@ pub(crate) struct Posted {
     consent: Option<String>,
 }
 
+/// A posted form and its photo: the file, or why it was refused.
+type WithPhoto = (Posted, Option<Result<Attachment, Problem>>);
+
+/// Reads the form as the page posts it (multipart, with the photo) or urlencoded.
+async fn read_form(state: &AppState, request: Request, max_photo_bytes: u64) -> Result<WithPhoto, Failure> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(posted) = Form::<Posted>::from_request(request, state).await.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Failure::TooLarge,
+            _ => Failure::BadJson(e.body_text()),
+        })?;
+        return Ok((posted, None));
+    }
+    let mut form = Multipart::from_request(request, state).await.map_err(|e| Failure::BadJson(e.body_text()))?;
+    let (mut posted, mut photo) = (Posted::default(), None);
+    let unreadable = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Failure::TooLarge,
+        _ => Failure::BadJson(e.body_text()),
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            // A file input left empty still posts a part, nameless and empty.
+            if !(file_name.is_empty() && bytes.is_empty()) {
+                photo = Some(widget::uploaded(&file_name, bytes.to_vec(), max_photo_bytes));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(unreadable)?;
+        match name.as_str() {
+            "idempotency_key" => posted.idempotency_key = value,
+            "topic" => posted.topic = value,
+            "message" => posted.message = value,
+            "name" => posted.name = value,
+            "email" => posted.email = value,
+            "phone" => posted.phone = value,
+            "consent" => posted.consent = Some(value),
+            _ => {}
+        }
+    }
+    Ok((posted, photo))
+}
+
 pub(crate) async fn show(State(state): State<AppState>, Path(site): Path<String>, headers: HeaderMap) -> Response {
     let lang = lang_of(&headers);
     match state.config.site(&site) {
@@ -47,7 +99,7 @@ pub(crate) async fn submit(
     State(state): State<AppState>,
     Path(site_id): Path<String>,
     headers: HeaderMap,
-    Form(posted): Form<Posted>,
+    request: Request,
 ) -> Response {
     let lang = lang_of(&headers);
     let Some(site) = state.config.site(&site_id) else {
@@ -60,6 +112,10 @@ pub(crate) async fn submit(
     {
         return HttpError(lang, Failure::ForbiddenOrigin).into_response();
     }
+    let (posted, photo) = match read_form(&state, request, site.max_photo_bytes).await {
+        Ok(read) => read,
+        Err(failure) => return HttpError(lang, failure).into_response(),
+    };
     let submission = Submission {
         idempotency_key: posted.idempotency_key.clone(),
         topic: posted.topic.clone(),
@@ -70,19 +126,32 @@ pub(crate) async fn submit(
         location: String::new(),
         consent: posted.consent.is_some(),
         lang,
+        photo: None,
     };
     let topics: Vec<&str> = site.topics.iter().map(|t| t.id.as_str()).collect();
-    let problems = wire::validate(&submission, &topics);
+    let mut problems = wire::validate(&submission, &topics);
+    let attachments = match photo.transpose() {
+        Ok(photo) => photo.into_iter().collect(),
+        Err(problem) => {
+            problems.push((Field::Photo, problem));
+            vec![]
+        }
+    };
     if !problems.is_empty() {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Html(page(site, lang, &posted, &problems))).into_response();
+        let status = match problems.contains(&(Field::Photo, Problem::PhotoTooLarge)) {
+            true => StatusCode::PAYLOAD_TOO_LARGE,
+            false => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return (status, Html(page(site, lang, &posted, &problems))).into_response();
     }
+    let email = submission.email.trim().to_owned();
     let message = widget::to_message(&site.id, submission, OffsetDateTime::now_utc());
-    match state.intake.file(message, lang).await {
+    match state.intake.file_with(message, lang, attachments).await {
         Ok(filed) => {
             if !filed.already_seen {
                 state.outbox.wake();
             }
-            Html(sent(site, lang, filed.reference.as_str())).into_response()
+            Html(sent(site, lang, filed.reference.as_str(), &email)).into_response()
         }
         Err(e) => HttpError::from((lang, e)).into_response(),
     }
@@ -110,11 +179,15 @@ fn shell(site: &Site, lang: Lang, title: &str, body: &str) -> String {
 
 fn page(site: &Site, lang: Lang, p: &Posted, problems: &[(Field, Problem)]) -> String {
     let t = lang.texts();
+    let max_photo = lang.size(site.max_photo_bytes);
     let error = |field: Field| -> String {
         problems
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(f, pb)| format!("<p class=\"error\" id=\"{f:?}-error\">{}</p>", esc(lang.problem(*f, *pb))))
+            .map(|(f, pb)| {
+                let text = fill(lang.problem(*f, *pb), &[("max", &max_photo)]);
+                format!("<p class=\"error\" id=\"{f:?}-error\">{}</p>", esc(&text))
+            })
             .unwrap_or_default()
     };
     let described = |field: Field| -> String {
@@ -148,13 +221,28 @@ fn page(site: &Site, lang: Lang, p: &Posted, problems: &[(Field, Problem)]) -> S
             error(field)
         )
     };
+    // The hint is always tied to the input; the error joins it when there is one.
+    let photo = match site.max_photo_bytes {
+        0 => String::new(),
+        _ => format!(
+            "<label for=\"photo\">{}</label><p id=\"photo-hint\">{}</p>\
+             <input id=\"photo\" name=\"photo\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\"{}>{}",
+            esc(t.photo_label),
+            esc(&fill(t.photo_hint, &[("max", &max_photo)])),
+            match problems.iter().any(|(f, _)| *f == Field::Photo) {
+                true => " aria-invalid=\"true\" aria-describedby=\"photo-hint Photo-error\"",
+                false => " aria-describedby=\"photo-hint\"",
+            },
+            error(Field::Photo)
+        ),
+    };
     let body = format!(
-        "<p>{intro}</p><p>{hint}</p>{summary}<form method=\"post\">\
+        "<p>{intro}</p><p>{hint}</p>{summary}<form method=\"post\" enctype=\"multipart/form-data\">\
          <input type=\"hidden\" name=\"idempotency_key\" value=\"{key}\">\
          <label for=\"topic\">{topic_label} *</label><select id=\"topic\" name=\"topic\" aria-required=\"true\"{topic_described}>\
          <option value=\"\">{placeholder}</option>{options}</select>{topic_error}\
          <label for=\"message\">{message_label} *</label><textarea id=\"message\" name=\"message\" rows=\"6\" aria-required=\"true\"{message_described}>{message}</textarea>{message_error}\
-         {name}<fieldset><legend>{contact_legend}</legend><p>{contact_hint}</p>{email}{phone}</fieldset>\
+         {photo}{name}<fieldset><legend>{contact_legend}</legend><p>{contact_hint}</p>{email}{phone}</fieldset>\
          <p><input type=\"checkbox\" id=\"consent\" name=\"consent\" value=\"yes\"{checked}{consent_described}> \
          <label for=\"consent\" style=\"display:inline\">{consent_label} *</label></p>{consent_error}\
          <p><a href=\"{privacy}\">{privacy_link}</a></p><button type=\"submit\">{submit}</button></form>",
@@ -185,12 +273,19 @@ fn page(site: &Site, lang: Lang, p: &Posted, problems: &[(Field, Problem)]) -> S
     shell(site, lang, t.dialog_title, &body)
 }
 
-fn sent(site: &Site, lang: Lang, reference: &str) -> String {
+/// The reference, what happens next, and how to follow the request, as the widget says it.
+fn sent(site: &Site, lang: Lang, reference: &str, email: &str) -> String {
     let t = lang.texts();
+    let follow = match email {
+        "" => t.sent_no_email.to_owned(),
+        email => fill(t.sent_email, &[("email", email)]),
+    };
     let body = format!(
-        "<p><strong>{}</strong></p><p>{}</p>",
-        esc(&wire::i18n::fill(t.sent_reference, &[("reference", reference)])),
-        esc(t.sent_next)
+        "<p><strong>{}</strong></p><p>{}</p><p>{}</p><p>{}</p>",
+        esc(&fill(t.sent_reference, &[("reference", reference)])),
+        esc(t.sent_next),
+        esc(&follow),
+        esc(site.follow_up(lang).unwrap_or(t.sent_delay)),
     );
     shell(site, lang, t.sent_title, &body)
 }

@@ -58,7 +58,7 @@ fn entry(e: &OutboxEntry) -> String {
 /// but inline styles, as a mail client would.
 pub(crate) async fn outbox_email(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, HttpError> {
     let email = state.store.write(move |tx| tx.outbox_email(id)).await.map_err(internal)?;
-    let email = email.ok_or(HttpError(wire::Lang::Fr, Failure::NotFound))?;
+    let email = email.ok_or(HttpError(wire::Lang::FR, Failure::NotFound))?;
     let mut response = Html(email.html).into_response();
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -68,5 +68,5 @@ pub(crate) async fn outbox_email(State(state): State<AppState>, Path(id): Path<i
 }
 
 fn internal(e: crate::store::StoreError) -> HttpError {
-    HttpError(wire::Lang::Fr, Failure::Internal(e.to_string()))
+    HttpError(wire::Lang::FR, Failure::Internal(e.to_string()))
 }

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use wire::i18n::fill;
 use wire::{ApiError, Field, FieldError, Lang, Problem};
 
 use crate::intake::IntakeError;
@@ -14,7 +15,11 @@ pub(crate) enum Failure {
     ForbiddenOrigin,
     BadJson(String),
     TooLarge,
-    Invalid(Vec<(Field, Problem)>),
+    /// Fields at fault; a photo's size is told against the site's limit.
+    Invalid {
+        problems: Vec<(Field, Problem)>,
+        max_photo_bytes: u64,
+    },
     NotFound,
     Unauthorized,
     /// The request is understood but contradicts the state (e.g. nothing to split).
@@ -61,16 +66,22 @@ impl IntoResponse for HttpError {
             Failure::Conflict(why) => (StatusCode::CONFLICT, "conflict", why, vec![]),
             Failure::BadInput(why) => (StatusCode::BAD_REQUEST, "bad_request", why, vec![]),
             Failure::Unsupported(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", why, vec![]),
-            Failure::Invalid(problems) => {
+            Failure::Invalid { problems, max_photo_bytes } => {
+                // A photo over the limit is a body too large, said beside its field.
+                let status = match problems.iter().any(|(_, p)| *p == Problem::PhotoTooLarge) {
+                    true => StatusCode::PAYLOAD_TOO_LARGE,
+                    false => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                let max = lang.size(max_photo_bytes);
                 let fields = problems
                     .into_iter()
                     .map(|(field, problem)| FieldError {
                         field,
                         problem,
-                        message: lang.problem(field, problem).to_owned(),
+                        message: fill(lang.problem(field, problem), &[("max", &max)]),
                     })
                     .collect();
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", t.invalid_submission.to_owned(), fields)
+                (status, "invalid", t.invalid_submission.to_owned(), fields)
             }
             Failure::Internal(detail) => {
                 tracing::error!("internal error: {detail}");

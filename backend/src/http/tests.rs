@@ -106,10 +106,62 @@ async fn a_missing_contact_is_named_in_the_callers_language() {
 #[tokio::test]
 async fn an_oversized_body_is_refused_before_parsing() {
     let state = state().await;
-    let huge = format!("{{\"message\": \"{}\"}}", "a".repeat(state.config.max_body_bytes + 1));
+    let huge = format!("{{\"message\": \"{}\"}}", "a".repeat(state.config.submit_body_limit() + 1));
     let (status, body) = call(&state, post("ville-exemple", huge)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["code"], "too_large");
+}
+
+/// The fixture submission with a photo: `data` is base64.
+fn with_photo(name: &str, content_type: &str, data: &str) -> String {
+    let mut submission: Value = serde_json::from_str(&fixture("submission.json")).unwrap();
+    submission["photo"] = serde_json::json!({ "name": name, "content_type": content_type, "data": data });
+    submission.to_string()
+}
+
+fn pixel_png() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photo/pixel.png.b64")).unwrap()
+}
+
+#[tokio::test]
+async fn a_photo_is_kept_with_its_message_and_attached_to_the_agents_email_once() {
+    let state = state().await;
+    let body = with_photo("trou.png", "image/png", &pixel_png());
+    let (status, first) = call(&state, post("ville-exemple", body.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, again) = call(&state, post("ville-exemple", body)).await;
+    assert_eq!((status, &again["reference"]), (StatusCode::OK, &first["reference"]));
+
+    let outbox = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    let with_files: Vec<&Vec<i64>> = outbox.iter().map(|e| &e.email.attachments).filter(|a| !a.is_empty()).collect();
+    assert_eq!(with_files, [&vec![1]], "only the agents' email carries the photo");
+    let (photo, second) = state.store.write(|tx| Ok((tx.attachment(1)?, tx.attachment(2)?))).await.unwrap();
+    let photo = photo.unwrap();
+    assert_eq!((photo.name.as_str(), photo.content_type.as_str(), photo.bytes.len()), ("trou.png", "image/png", 70));
+    assert!(second.is_none(), "the retry stored no second photo");
+}
+
+#[tokio::test]
+async fn a_photo_that_is_not_an_image_or_too_large_is_named_in_the_callers_language() {
+    let state = state().await;
+    let pdf = "JVBERi0xLjcKJcfsj6IKNSAwIG9iago="; // "%PDF-1.7…", named and declared as a PNG
+    let mut request = post("ville-exemple", with_photo("trou.png", "image/png", pdf));
+    request.headers_mut().insert(header::ACCEPT_LANGUAGE, "en".parse().unwrap());
+    let (status, body) = call(&state, request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!((&body["fields"][0]["field"], &body["fields"][0]["problem"]), (&"photo".into(), &"photo_type".into()));
+    assert_eq!(body["fields"][0]["message"], "This file is not a JPEG, PNG or WebP photo.");
+
+    // A real PNG header followed by a little more than the site's 5 MiB: within the body's
+    // limit (made for the largest photo plus a message), over the photo's.
+    let big = format!("{}{}", &pixel_png()[..16], "A".repeat((5 * 1024 * 1024 + 3000) / 3 * 4));
+    let (status, body) = call(&state, post("ville-exemple", with_photo("big.png", "image/png", &big))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(
+        body["fields"][0]["message"],
+        "Cette photo est trop lourde (5 Mo au plus) : choisissez-en une plus petite."
+    );
+    assert_eq!(outbox_size(&state).await, 0);
 }
 
 #[tokio::test]
@@ -152,6 +204,8 @@ async fn the_widget_reads_the_sites_topics_in_its_language() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["topics"][0]["label"], "Roads, pavements and street lights");
     assert_eq!(body["privacy_url"], "/confidentialite.html");
+    assert_eq!(body["max_photo_bytes"], 5 * 1024 * 1024);
+    assert_eq!(body["follow_up"], "We usually answer within 5 working days.");
 }
 
 #[tokio::test]
@@ -186,6 +240,62 @@ async fn the_no_javascript_form_files_through_the_same_pipeline() {
     assert_eq!(accepted.status(), StatusCode::OK);
     assert!(html(accepted).await.contains("Votre référence : VE-"));
     assert_eq!(outbox_size(&state).await, 2);
+}
+
+/// The no-JavaScript form as a browser posts it with a file: `fields` are the `name=value`
+/// lines of a fixture, the photo a file part.
+fn multipart(fields: &str, photo: (&str, &[u8])) -> Request<Body> {
+    const BOUNDARY: &str = "----guichet-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields.lines().filter_map(|line| line.split_once('=')) {
+        let part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        body.extend_from_slice(part.as_bytes());
+    }
+    let head = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{}\"\r\nContent-Type: image/png\r\n\r\n",
+        photo.0
+    );
+    body.extend_from_slice(head.as_bytes());
+    body.extend_from_slice(photo.1);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Request::post("/s/ville-exemple/contact")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_no_javascript_form_takes_a_photo_checked_by_its_bytes() {
+    let state = state().await;
+    let fields = fixture("no-js-photo.txt");
+    let text = |response: axum::response::Response| async {
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    };
+    let form = app(state.clone()).oneshot(Request::get("/s/ville-exemple/contact").body(Body::empty()).unwrap());
+    let form = text(form.await.unwrap()).await;
+    assert!(
+        form.contains("enctype=\"multipart/form-data\"")
+            && form.contains("<input id=\"photo\" name=\"photo\" type=\"file\"")
+    );
+
+    let plan = b"%PDF-1.7 not a photo".as_slice();
+    let refused = app(state.clone()).oneshot(multipart(&fields, ("plan.png", plan))).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = text(refused).await;
+    assert!(refused.contains("Ce fichier n'est pas une photo JPEG, PNG ou WebP."), "{refused}");
+    assert!(refused.contains("aria-describedby=\"photo-hint Photo-error\""), "{refused}");
+
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/photo/pixel.png")).unwrap();
+    let accepted = app(state.clone()).oneshot(multipart(&fields, ("banc.png", &png))).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let accepted = text(accepted).await;
+    assert!(accepted.contains("Votre référence : VE-"), "{accepted}");
+    assert!(accepted.contains("envoyé à paul@example.fr"), "{accepted}");
+    let photo = state.store.write(|tx| tx.attachment(1)).await.unwrap().unwrap();
+    assert_eq!((photo.name.as_str(), photo.bytes), ("banc.png", png));
+    let outbox = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    assert!(outbox.iter().any(|e| e.email.attachments == [1]));
 }
 
 #[tokio::test]

@@ -309,7 +309,7 @@ fn refuse(
     why: Refused<'_>,
     now: i64,
 ) -> Result<Answered, IntakeError> {
-    let lang = site.map_or(Lang::Fr, |s| s.language);
+    let lang = site.map_or(Lang::FR, |s| s.language);
     let email = notify::refusal(lang, &mail.from, mail.subject.as_deref(), why, unique(), &config.mail.domain);
     let reason = email.text.lines().next().unwrap_or_default().to_owned();
     tx.enqueue(None, &email, now)?;

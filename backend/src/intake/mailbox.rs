@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::channels::email::{self, Limits, ReadEmail};
 use crate::channels::email_intake::idempotency_key;
-use crate::domain::message::{Channel, InboundMessage, Sender};
+use crate::domain::message::{Attachment, Channel, InboundMessage, Sender};
 use crate::domain::notify::{self, Refused};
 use crate::domain::reply_token::{ReplyTo, Role, TokenError};
 use crate::intake::{AgentMail, Answered, Bounced, Intake, IntakeError};
@@ -153,7 +153,7 @@ impl Intake {
         let site = site.ok_or(IntakeError::NoSite)?;
         let lang = self.config.site(site).ok_or_else(|| IntakeError::UnknownSite(site.to_owned()))?.language;
         let message = citizen_message(site, key, &read);
-        let filed = self.file(message, lang).await?;
+        let filed = self.file_with(message, lang, files(read)).await?;
         Ok(EmailOutcome::Filed {
             reference: filed.reference.to_string(),
             incident: filed.incident,
@@ -184,7 +184,7 @@ impl Intake {
         let found = self.store.write(move |tx| Ok(tx.ticket_row(&reference)?.map(|row| tx.ticket(row)))).await?;
         let Some(ticket) = found.transpose()? else { return self.refuse_bad_address(read).await };
         let (ticket, _) = ticket;
-        let lang = self.config.site(&ticket.site).map_or(wire::Lang::Fr, |s| s.language);
+        let lang = self.config.site(&ticket.site).map_or(wire::Lang::FR, |s| s.language);
         let mut message = citizen_message(&ticket.site, key, &read);
         // The reference in the subject is what files it there, whatever the citizen did to the subject.
         let subject = message.subject.take().unwrap_or_default();
@@ -193,7 +193,7 @@ impl Intake {
         } else {
             message.subject = Some(subject);
         }
-        let filed = self.file(message, lang).await?;
+        let filed = self.file_with(message, lang, files(read)).await?;
         Ok(EmailOutcome::Filed {
             reference: filed.reference.to_string(),
             incident: filed.incident,
@@ -206,7 +206,7 @@ impl Intake {
             return Ok(EmailOutcome::Ignored { why: "a broken reply address, and no sender to tell".into() });
         };
         let domain = self.config.mail.domain.clone();
-        let lang = self.config.sites.first().map_or(wire::Lang::Fr, |s| s.language);
+        let lang = self.config.sites.first().map_or(wire::Lang::FR, |s| s.language);
         let subject = read.subject.clone();
         let why = self
             .store
@@ -219,6 +219,12 @@ impl Intake {
             .await?;
         Ok(EmailOutcome::Refused { why })
     }
+}
+
+/// The attachments kept (within the configured limits), as the agents' email carries them.
+fn files(read: ReadEmail) -> Vec<Attachment> {
+    let kept = read.attachments.into_iter();
+    kept.map(|a| Attachment { name: a.name, content_type: a.content_type, bytes: a.bytes }).collect()
 }
 
 /// The interchange form of a citizen's email: its body as received (quotes included, as the

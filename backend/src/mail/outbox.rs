@@ -86,7 +86,11 @@ pub async fn pass(store: &Store, mailer: &Mailer, from: &Mailbox) -> Result<Dura
 
 async fn send_one(store: &Store, mailer: &Mailer, from: &Mailbox, q: Queued) -> Result<(), StoreError> {
     let id = q.id;
-    let outcome = match render(&q.email, from) {
+    let ids = q.email.attachments.clone();
+    let files = store
+        .write(move |tx| ids.iter().filter_map(|a| tx.attachment(*a).transpose()).collect::<Result<Vec<_>, _>>())
+        .await?;
+    let outcome = match render(&q.email, from, &files) {
         Ok(message) => mailer.send(id, &message).await,
         Err(e) => Err(crate::mail::SendError { message: e, permanent: true }),
     };

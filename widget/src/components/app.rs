@@ -204,8 +204,15 @@ pub(crate) fn App(props: &AppProps) -> Html {
     };
 
     let body = match (&model.settings, &model.phase) {
-        (_, Phase::Sent(reference)) => {
-            html! { <Sent {lang} reference={reference.clone()} dispatcher={model.dispatcher()} root={props.root.clone()} /> }
+        (settings, Phase::Sent(reference)) => {
+            let email = Some(model.draft.email.trim()).filter(|e| !e.is_empty()).map(|e| AttrValue::from(e.to_owned()));
+            let follow_up = match settings {
+                Settings::Ready(s) => s.follow_up.clone().map(AttrValue::from),
+                _ => None,
+            };
+            html! {
+                <Sent {lang} reference={reference.clone()} {email} {follow_up} dispatcher={model.dispatcher()} root={props.root.clone()} />
+            }
         }
         (Settings::Ready(settings), _) => html! {
             <Form {lang} model={model.clone()} settings={settings.clone()} target={target.clone()} root={props.root.clone()} />

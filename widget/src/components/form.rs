@@ -8,7 +8,7 @@ use wire::{Field, Lang, WidgetConfig};
 use yew::prelude::*;
 
 use crate::components::app::{Target, deliver};
-use crate::components::field::{Kind, TextField};
+use crate::components::field::{Kind, PhotoField, TextField};
 use crate::state::{Action, Failure, Model, Phase};
 
 #[derive(Properties, PartialEq)]
@@ -47,6 +47,10 @@ pub(crate) fn Form(p: &FormProps) -> Html {
         Callback::from(move |e: Event| {
             d.dispatch(Action::Edit(Field::Topic, e.target_unchecked_into::<HtmlSelectElement>().value()))
         })
+    };
+    let on_photo = {
+        let d = p.model.dispatcher();
+        Callback::from(move |chosen| d.dispatch(Action::Photo(chosen)))
     };
     let on_consent = {
         let d = p.model.dispatcher();
@@ -128,6 +132,10 @@ pub(crate) fn Form(p: &FormProps) -> Html {
             if needs_location {
                 <TextField id="g-location" field={Field::Location} label={t.location_label} kind={Kind::Text("text")}
                     autocomplete="street-address" value={d.location.clone()} lang={p.lang} problem={m.problem(Field::Location)} oninput={edit.clone()} />
+            }
+            if p.settings.max_photo_bytes > 0 {
+                <PhotoField lang={p.lang} max_bytes={p.settings.max_photo_bytes} problem={m.problem(Field::Photo)}
+                    chosen={d.photo.as_ref().map(|photo| AttrValue::from(photo.name.clone()))} onchange={on_photo} />
             }
             <TextField id="g-name" field={Field::Name} label={t.name_label} kind={Kind::Text("text")} required=true
                 autocomplete="name" value={d.name.clone()} lang={p.lang} problem={m.problem(Field::Name)} oninput={edit.clone()} />

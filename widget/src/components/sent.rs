@@ -1,4 +1,5 @@
-//! What the citizen sees once their message is filed: the reference and what happens next.
+//! What the citizen sees once their message is filed: the reference, what happens next, and
+//! how to follow the request (the acknowledgment to reply to, how long answers take).
 
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -12,6 +13,10 @@ use crate::state::{Action, Model};
 pub(crate) struct SentProps {
     pub(crate) lang: Lang,
     pub(crate) reference: AttrValue,
+    /// The address the acknowledgment goes to, if the citizen gave one.
+    pub(crate) email: Option<AttrValue>,
+    /// The site's own words on how long answers take.
+    pub(crate) follow_up: Option<AttrValue>,
     pub(crate) dispatcher: UseReducerDispatcher<Model>,
     pub(crate) root: Element,
 }
@@ -39,6 +44,11 @@ pub(crate) fn Sent(p: &SentProps) -> Html {
             <h3 id="g-sent-title" tabindex="-1">{ t.sent_title }</h3>
             <p class="reference">{ fill(t.sent_reference, &[("reference", &p.reference)]) }</p>
             <p>{ t.sent_next }</p>
+            <p>{ match &p.email {
+                Some(email) => fill(t.sent_email, &[("email", email)]),
+                None => t.sent_no_email.to_owned(),
+            } }</p>
+            <p>{ p.follow_up.clone().unwrap_or(AttrValue::Static(t.sent_delay)) }</p>
             <button type="button" class="secondary" onclick={again}>{ t.sent_again }</button>
         </div>
     }

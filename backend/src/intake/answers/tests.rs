@@ -20,7 +20,7 @@ async fn file(intake: &Intake, ids: &[&str]) -> Vec<String> {
     for id in ids {
         let line = all.lines().find(|l| l.contains(&format!("\"id\":\"{id}\""))).unwrap();
         let message: InboundMessage = serde_json::from_str(line).unwrap();
-        references.push(intake.file(message, Lang::Fr).await.unwrap().reference.to_string());
+        references.push(intake.file(message, Lang::FR).await.unwrap().reference.to_string());
     }
     references
 }
