@@ -492,7 +492,7 @@ impl RawConfig {
                 if !prefixes.insert(raw.reference_prefix.clone()) {
                     errors.push(format!("{at}.reference_prefix: `{}` is used by another site", raw.reference_prefix));
                 }
-raw.validate(&at, env, max_photo_bytes, &mut errors)
+                raw.validate(&at, env, max_photo_bytes, &mut errors)
             })
             .collect();
 

@@ -396,3 +396,46 @@ async fn without_a_token_configured_there_is_no_admin_api() {
     let (status, _) = call(&state, admin("/admin/v1/tickets/VE-2026-000001/detach", Some(ADMIN_TOKEN))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The mail servers' entry: raw email in, behind `server.ingest_token`.
+#[tokio::test]
+async fn raw_email_comes_in_behind_the_ingest_token_and_counts_once() {
+    const TOKEN: &str = "an-ingest-token-of-at-least-24-chars";
+    let raw =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/email/gmail-fr-attachments.eml")).unwrap();
+    let ingest = |token: Option<&str>, kind: &str, body: Vec<u8>| {
+        let mut request = Request::post("/ingest/v1/email?site=ville-exemple").header(header::CONTENT_TYPE, kind);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(Body::from(body)).unwrap()
+    };
+    // Without a token in the configuration, the route does not exist.
+    let closed = state().await;
+    assert_eq!(call(&closed, ingest(Some(TOKEN), "message/rfc822", raw.clone())).await.0, StatusCode::NOT_FOUND);
+
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../guichet.toml")).unwrap();
+    let mut config = Config::parse(&text, None).unwrap();
+    config.ingest_token = Some(TOKEN.into());
+    let state =
+        AppState::new(Intake::open(Store::in_memory().unwrap(), Arc::new(config)).await.unwrap(), Wake::default());
+    assert_eq!(call(&state, ingest(None, "message/rfc822", raw.clone())).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&state, ingest(Some("wrong"), "message/rfc822", raw.clone())).await.0, StatusCode::UNAUTHORIZED);
+    let (status, body) = call(&state, ingest(Some(TOKEN), "application/json", raw.clone())).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(body["message"].as_str().unwrap().contains("message/rfc822"), "{body}");
+
+    let (status, first) = call(&state, ingest(Some(TOKEN), "message/rfc822", raw.clone())).await;
+    assert_eq!((status, first["outcome"].as_str()), (StatusCode::ACCEPTED, Some("filed")), "{first}");
+    let emails = state.store.write(|tx| tx.outbox(10)).await.unwrap();
+    assert_eq!(emails.len(), 2, "the agents' email and the acknowledgment");
+    let to_agents = emails.iter().find(|e| e.email.kind == crate::domain::notify::EmailKind::NewTicket).unwrap();
+    assert!(!to_agents.email.attachments.is_empty(), "the email's attachments go to the agents");
+    // Piped twice (the mail server retried): the same outcome, nothing more.
+    let (status, again) = call(&state, ingest(Some(TOKEN), "message/rfc822", raw)).await;
+    assert_eq!((status, &again), (StatusCode::ACCEPTED, &first));
+    assert_eq!(outbox_size(&state).await, 2);
+
+    let (status, body) = call(&state, ingest(Some(TOKEN), "message/rfc822", vec![])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
