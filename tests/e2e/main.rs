@@ -4,6 +4,7 @@
 //! - `harness_smoke`: the harness itself, against a real SMTP server and Chromium.
 //! - `email_both_ways`: Dovecot + SMTP: a citizen's email to a ticket, the agent's emailed answer back
 //!   to the citizen, robots and bounces, crashes and an SMTP outage.
+//! - `email_pipe`: `guichet ingest-email` with and without the service, and its exit codes.
 //! - `email_inspect`: `guichet email inspect` on the email fixture corpus and on standard input.
 //! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
 //!   crashes on either side of the storing.
@@ -15,6 +16,7 @@
 
 mod email_both_ways;
 mod email_inspect;
+mod email_pipe;
 mod harness_smoke;
 mod imap_watch;
 mod social_inbound;

@@ -129,7 +129,8 @@ fn spawn(binary: &Path, config_file: &Path, listen: &str, env_vars: &[(&str, &st
 
 /// `config_toml` with `server.data_dir` set; a configuration naming its own is refused, as a
 /// test would otherwise write into the workspace.
-fn with_data_dir(config_toml: &str, data_dir: &Path) -> Result<String> {
+/// `config_toml` with `server.data_dir` set: for a command run on a Guichet's data.
+pub fn with_data_dir(config_toml: &str, data_dir: &Path) -> Result<String> {
     let mut config: toml::Table = config_toml.parse().context("the test's Guichet configuration is not TOML")?;
     let server = config.entry("server").or_insert_with(|| toml::Table::new().into());
     let Some(server) = server.as_table_mut() else { bail!("`server` in the Guichet configuration is not a table") };
