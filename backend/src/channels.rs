@@ -6,6 +6,7 @@
 //! - `webhook`: what the social networks' webhooks share (signatures, batches).
 //! - `meta`: Messenger, Instagram and WhatsApp webhooks; `x`: X's Account Activity.
 //! - `social_send`: replies out through the networks' send APIs.
+//! - `whatsapp_media`: WhatsApp media downloaded through the Graph API.
 
 pub mod email;
 pub mod email_intake;
@@ -13,6 +14,7 @@ pub mod imap;
 pub mod meta;
 pub mod social_send;
 pub mod webhook;
+pub mod whatsapp_media;
 pub mod widget;
 pub mod x;
 

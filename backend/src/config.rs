@@ -136,6 +136,8 @@ pub struct RawMeta {
     pub graph_url: Option<String>,
     #[serde(default)]
     pub human_agent_tag: bool,
+    /// Downloads WhatsApp media through the Graph API; defaults to whether a token is given.
+    pub fetch_media: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,6 +256,9 @@ pub struct MetaConfig {
     pub graph_url: String,
     /// Whether the Page may use the `HUMAN_AGENT` tag (7 days instead of 24 hours).
     pub human_agent_tag: bool,
+    /// Whether WhatsApp media (photos, voice notes, documents) are downloaded through the
+    /// Graph API and attached to the ticket; only with an `access_token`.
+    pub fetch_media: bool,
 }
 
 /// A site's X account: Account Activity webhooks at `/webhooks/x/{site}`.
@@ -278,6 +283,7 @@ impl fmt::Debug for MetaConfig {
             .field("whatsapp_phone_number_id", &self.whatsapp_phone_number_id)
             .field("graph_url", &self.graph_url)
             .field("human_agent_tag", &self.human_agent_tag)
+            .field("fetch_media", &self.fetch_media)
             .finish_non_exhaustive()
     }
 }
@@ -763,13 +769,18 @@ impl RawMeta {
             errors.push(format!("{at}: give at least one of page_id, instagram_id, whatsapp_phone_number_id"));
         }
         let [page_id, instagram_id, whatsapp_phone_number_id] = ids;
+        let access_token = secret(self.access_token, self.access_token_env, at, "access_token", false, errors);
+        if self.fetch_media == Some(true) && access_token.is_none() {
+            errors.push(format!("{at}.fetch_media: media are fetched with the access_token, which is not given"));
+        }
         MetaConfig {
             app_secret: app_secret.unwrap_or_default(),
             verify_token,
             page_id,
             instagram_id,
             whatsapp_phone_number_id,
-            access_token: secret(self.access_token, self.access_token_env, at, "access_token", false, errors),
+            fetch_media: self.fetch_media.unwrap_or(access_token.is_some()) && access_token.is_some(),
+            access_token,
             graph_url: base_url(self.graph_url, DEFAULT_GRAPH_URL, &format!("{at}.graph_url"), errors),
             human_agent_tag: self.human_agent_tag,
         }
@@ -937,6 +948,7 @@ mod tests {
         assert_eq!(meta.graph_url, DEFAULT_GRAPH_URL);
         assert_eq!(meta.whatsapp_phone_number_id.as_deref(), Some("106540352242922"));
         assert!(meta.human_agent_tag);
+        assert!(meta.fetch_media, "on by default when a token is given");
         let x = site.x.as_ref().unwrap();
         assert_eq!(
             (x.user_id.as_str(), x.api_url.as_str(), x.access_token.as_deref()),
@@ -956,6 +968,7 @@ mod tests {
             "sites[mairie].x.user_id: the account's numeric id is needed",
             "sites[mairie].x.api_url: `ftp://api.x.com` must start with http",
             "sites[village].meta: give at least one of page_id, instagram_id, whatsapp_phone_number_id",
+            "sites[village].meta.fetch_media: media are fetched with the access_token, which is not given",
         ];
         for want in expected {
             assert!(errors.iter().any(|e| e.contains(want)), "missing `{want}` in {errors:#?}");

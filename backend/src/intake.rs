@@ -4,6 +4,7 @@
 
 mod answers;
 mod mailbox;
+mod media;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -117,6 +118,18 @@ impl Intake {
         citizen_lang: Lang,
         attachments: Vec<Attachment>,
     ) -> Result<Filed, IntakeError> {
+        self.file_then(message, citizen_lang, attachments, |_, _| Ok(())).await
+    }
+
+    /// [`Intake::file_with`], running `then` with the message's row in the same transaction
+    /// when the message is new.
+    async fn file_then(
+        &self,
+        message: InboundMessage,
+        citizen_lang: Lang,
+        attachments: Vec<Attachment>,
+        then: impl FnOnce(&Tx<'_>, i64) -> Result<(), StoreError> + Send + 'static,
+    ) -> Result<Filed, IntakeError> {
         if self.config.site(&message.site).is_none() {
             return Err(IntakeError::UnknownSite(message.site));
         }
@@ -134,6 +147,7 @@ impl Intake {
                 let mut engine = engine.lock().unwrap_or_else(PoisonError::into_inner);
                 let decision = engine.decide(&message);
                 let row = tx.insert_message(&message)?;
+                then(tx, row)?;
                 let files = attachments
                     .iter()
                     .map(|a| Ok((tx.insert_attachment(row, a)?, a.name.clone())))

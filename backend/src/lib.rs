@@ -9,6 +9,8 @@
 //!   what arrives by email (citizens' mail, agents' answers and commands, bounces, robots).
 //! - [`store`]: SQLite, the only durable state.
 //! - [`mail`]: rendering, transports (directory or SMTP) and the outbox worker.
+//! - [`social_outbox`]: agents' answers out through the social networks' send APIs.
+//! - [`media_fetch`]: WhatsApp media downloaded after their message was filed.
 //! - [`http`]: the router (`app`), thin handlers, static files.
 //! - [`pipe`]: `guichet ingest-email`, raw mail piped in by a mail server.
 //! - [`replay`]: `guichet replay`, inbound messages from a JSON Lines file through the same pipeline.
@@ -21,6 +23,7 @@ pub mod domain;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod media_fetch;
 pub mod pipe;
 pub mod replay;
 pub mod social_outbox;
@@ -77,11 +80,13 @@ pub async fn serve(
     }
     let watchers = spawn_watchers(&intake, &stop_rx, &wake);
     let social = tokio::spawn(social_outbox::run(intake.clone(), wake.clone(), stop_rx.clone()));
+    let media = tokio::spawn(media_fetch::run(intake.clone(), wake.clone(), stop_rx.clone()));
     let state = AppState::new(intake, wake);
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = social.await;
+    let _ = media.await;
     for watcher in watchers {
         let _ = watcher.await;
     }

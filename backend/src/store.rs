@@ -160,6 +160,23 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_message ON attachments (message_id);
 "#,
+    // Files a network keeps for a message (WhatsApp media), fetched after the message is filed.
+    r#"
+CREATE TABLE media_fetches (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id),
+    site TEXT NOT NULL,
+    media_id TEXT NOT NULL,
+    mime_type TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    done_at INTEGER,
+    failed_at INTEGER,
+    last_error TEXT,
+    UNIQUE (message_id, media_id)
+);
+CREATE INDEX media_fetches_due ON media_fetches (next_attempt_at) WHERE done_at IS NULL AND failed_at IS NULL;
+"#,
 ];
 
 impl Store {
@@ -822,4 +839,96 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 fn parse_rfc3339(s: &str) -> time::OffsetDateTime {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A network's file waiting to be fetched for a filed message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaQueued {
+    pub id: i64,
+    /// The message's row.
+    pub message: i64,
+    pub site: String,
+    pub media_id: String,
+    pub mime_type: Option<String>,
+    pub attempts: u32,
+}
+
+impl Tx<'_> {
+    /// Queues the fetch of `media_id` for message `message_row`; a second time is a no-op.
+    pub fn queue_media_fetch(
+        &self,
+        message_row: i64,
+        site: &str,
+        media_id: &str,
+        mime_type: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT OR IGNORE INTO media_fetches (message_id, site, media_id, mime_type, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![message_row, site, media_id, mime_type, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Fetches due at `now_ms`, oldest first.
+    pub fn media_due(&self, now_ms: i64, limit: u32) -> Result<Vec<MediaQueued>, StoreError> {
+        let mut stmt = self.0.prepare(
+            "SELECT id, message_id, site, media_id, mime_type, attempts FROM media_fetches
+             WHERE done_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now_ms, limit], |r| {
+            Ok(MediaQueued {
+                id: r.get(0)?,
+                message: r.get(1)?,
+                site: r.get(2)?,
+                media_id: r.get(3)?,
+                mime_type: r.get(4)?,
+                attempts: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn media_next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.0.query_row(
+            "SELECT MIN(next_attempt_at) FROM media_fetches WHERE done_at IS NULL AND failed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn media_done(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE media_fetches SET done_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+            params![id, now_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn media_retry(&self, id: i64, next_ms: i64, error: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE media_fetches SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, next_ms, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn media_failed(&self, id: i64, now_ms: i64, error: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE media_fetches SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, now_ms, error],
+        )?;
+        Ok(())
+    }
+
+    /// The ticket message `message_row` is filed under now.
+    pub fn ticket_of_message(&self, message_row: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .0
+            .query_row("SELECT ticket_id FROM messages WHERE id = ?1", params![message_row], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
 }

@@ -4,7 +4,8 @@
 //! The body's signature is checked by [`verify`] before [`parse`] reads it. Echoes, the
 //! account's own messages, delivery and read receipts, WhatsApp statuses, reactions and
 //! unknown kinds are left aside; attachments become lines of the body, kept as references
-//! (URLs, or WhatsApp media ids, which are not fetched).
+//! (URLs, or WhatsApp media ids). When the site fetches media (`fetch_media`), the batch
+//! also names each WhatsApp media id, for [`crate::media_fetch`] to download later.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -12,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::channels::webhook::{self, Batch, Encoding, ParseError, SignatureError, attachment_line, from_millis};
 use crate::config::MetaConfig;
-use crate::domain::message::{Channel, InboundMessage, Sender};
+use crate::domain::message::{Channel, InboundMessage, MediaRef, Sender};
 
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 
@@ -273,7 +274,10 @@ fn whatsapp_change(
         let name =
             value.contacts.iter().find(|c| c.wa_id == message.from).and_then(|c| c.profile.as_ref()?.name.clone());
         match whatsapp_message(site, message, name, now) {
-            Some(message) => batch.messages.push(message),
+            Some((message, media)) => {
+                batch.media.extend(media.filter(|_| config.fetch_media));
+                batch.messages.push(message);
+            }
             None => batch.ignored += 1,
         }
     }
@@ -288,14 +292,22 @@ fn whatsapp_message(
     m: WhatsappMessage,
     name: Option<String>,
     now: OffsetDateTime,
-) -> Option<InboundMessage> {
+) -> Option<(InboundMessage, Option<MediaRef>)> {
     let mut location = None;
+    let mut media_ref = None;
     let (text, attachments) = match m.kind.as_str() {
         "text" => (m.text.map(|t| t.body), vec![]),
         "button" => (m.button.map(|b| b.body), vec![]),
         kind if WHATSAPP_MEDIA.contains(&kind) => {
             let media = m.other.get(kind);
             let field = |name: &str| media.and_then(|v| v.get(name)).and_then(Value::as_str);
+            // Ids go into a URL path: Graph's are digits, anything else is left as a reference.
+            let safe = |id: &&str| id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            media_ref = field("id").filter(safe).map(|id| MediaRef {
+                message_id: m.id.clone(),
+                media_id: id.to_owned(),
+                mime_type: field("mime_type").map(str::to_owned),
+            });
             let id = field("id").map(|id| format!("whatsapp-media:{id}"));
             (field("caption").map(str::to_owned), vec![attachment_line(kind, id.as_deref(), field("filename"))])
         }
@@ -316,7 +328,7 @@ fn whatsapp_message(
         return None;
     }
     let seconds = m.timestamp.as_deref().and_then(|t| t.parse::<i64>().ok());
-    Some(InboundMessage {
+    let message = InboundMessage {
         id: m.id,
         site: site.to_owned(),
         channel: Channel::Whatsapp,
@@ -332,5 +344,6 @@ fn whatsapp_message(
         body,
         in_reply_to: None,
         location,
-    })
+    };
+    Some((message, media_ref))
 }

@@ -56,11 +56,11 @@ pub struct SendError {
 }
 
 impl SendError {
-    fn permanent(message: impl Into<String>) -> SendError {
+    pub(crate) fn permanent(message: impl Into<String>) -> SendError {
         SendError { message: message.into(), permanent: true }
     }
 
-    fn transient(message: impl Into<String>) -> SendError {
+    pub(crate) fn transient(message: impl Into<String>) -> SendError {
         SendError { message: message.into(), permanent: false }
     }
 }
@@ -133,9 +133,10 @@ impl SocialTarget {
     }
 }
 
-/// Every send shares one agent (its connection pool); a network that does not answer in
-/// this time is tried again later.
-fn agent() -> &'static ureq::Agent {
+/// Every call to a network (sends, media downloads) shares one agent (its connection pool);
+/// a network that does not answer in this time is tried again later. Statuses are answers,
+/// not errors: callers read the network's explanation.
+pub(crate) fn agent() -> &'static ureq::Agent {
     static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
     AGENT.get_or_init(|| {
         ureq::Agent::config_builder()
@@ -179,6 +180,13 @@ fn read_answer(channel: Channel, status: u16, answer: &str) -> Result<String, Se
             SendError::permanent(format!("the network answered {status} without a message id: {answer}"))
         });
     }
+    Err(refusal(channel, status, answer))
+}
+
+/// A network's answer other than success, with its explanation; transient when trying again
+/// may help (throttling, the network's own trouble).
+pub(crate) fn refusal(channel: Channel, status: u16, answer: &str) -> SendError {
+    let json: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
     // Graph: {"error": {"message", "code"}}; X: {"title", "detail"} or {"errors": [{"message"}]}.
     let graph_code = json.pointer("/error/code").and_then(Value::as_i64);
     let said =
@@ -192,9 +200,9 @@ fn read_answer(channel: Channel, status: u16, answer: &str) -> Result<String, Se
     // Graph reports throttling and its own hiccups with these codes, sometimes under a 400.
     let graph_transient = matches!(graph_code, Some(1 | 2 | 4 | 17 | 32 | 613 | 80006 | 130429));
     if status == 429 || status >= 500 || graph_transient {
-        Err(SendError::transient(message))
+        SendError::transient(message)
     } else {
-        Err(SendError::permanent(message))
+        SendError::permanent(message)
     }
 }
 

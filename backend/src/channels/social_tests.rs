@@ -299,6 +299,29 @@ fn times_come_from_the_payload() {
 }
 
 #[test]
+fn whatsapp_media_are_named_for_fetching_when_the_site_fetches_them() {
+    let media = read("whatsapp-attachment.json").media;
+    let want = [
+        ("wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQUIMAGE=", "1003383421387256", "image/jpeg"),
+        ("wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQURPQ1VNRU5U", "1003383421387257", "application/pdf"),
+    ];
+    let got: Vec<(&str, &str, &str)> = media
+        .iter()
+        .map(|m| (m.message_id.as_str(), m.media_id.as_str(), m.mime_type.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(got, want, "the location is no file to fetch");
+    for name in ["messenger-attachment.json", "instagram-attachment.json", "x-attachment.json"] {
+        assert_eq!(read(name).media, vec![], "{name}: its attachments are URLs, kept as references");
+    }
+
+    let mut config = config();
+    let meta = config.sites.iter_mut().find(|s| s.id == "mairie").unwrap().meta.as_mut().unwrap();
+    meta.fetch_media = false;
+    let batch = meta::parse("mairie", meta, &fixture("whatsapp-attachment.json"), NOW).unwrap();
+    assert_eq!((batch.messages.len(), batch.media.len()), (3, 0), "without fetch_media, references only");
+}
+
+#[test]
 fn malformed_json_is_an_error_that_says_where() {
     let config = config();
     let site = config.site("mairie").unwrap();

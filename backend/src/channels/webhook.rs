@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use ring::hmac;
 use time::OffsetDateTime;
 
-use crate::domain::message::InboundMessage;
+use crate::domain::message::{InboundMessage, MediaRef};
 
 /// Why a delivery's signature was refused. Nothing of the body was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +66,8 @@ fn from_hex(s: &str) -> Option<Vec<u8>> {
 pub struct Batch {
     pub messages: Vec<InboundMessage>,
     pub ignored: usize,
+    /// Files to fetch once their message is filed (WhatsApp media, when the site fetches them).
+    pub media: Vec<MediaRef>,
 }
 
 /// The body is signed but is not the JSON the network documents.

@@ -78,6 +78,18 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// A file a network keeps for a message (a WhatsApp media id), to be fetched after the
+/// message is filed: webhooks are answered before anything is downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRef {
+    /// The message's id on the network ([`InboundMessage::id`]).
+    pub message_id: String,
+    /// The network's id of the file.
+    pub media_id: String,
+    /// What the webhook said the file is, if it did.
+    pub mime_type: Option<String>,
+}
+
 /// Turns a blank string into `None` and trims the rest: forms send empty fields.
 pub fn non_blank(s: &str) -> Option<String> {
     let s = s.trim();

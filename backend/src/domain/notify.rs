@@ -404,6 +404,8 @@ pub fn agents_words(lang: Lang) -> AgentsWords {
         undeliverable: w.undeliverable,
         no_address: w.no_address,
         bounced: w.bounced,
+        media_received: w.media_received,
+        media_failed: w.media_failed,
     }
 }
 
@@ -429,6 +431,10 @@ pub struct AgentsWords {
     pub no_address: &'static str,
     /// `{subject}`, `{to}`, `{why}`
     pub bounced: &'static str,
+    /// `{channel}`, `{name}`
+    pub media_received: &'static str,
+    /// `{channel}`, `{media}`, `{why}`
+    pub media_failed: &'static str,
 }
 
 /// A channel's name as agents read it.
@@ -599,6 +605,8 @@ struct Words {
     undeliverable: &'static str,
     no_address: &'static str,
     bounced: &'static str,
+    media_received: &'static str,
+    media_failed: &'static str,
 }
 
 /// Emails are written in French or English; another language of the widget gets French.
@@ -650,6 +658,8 @@ static FR: Words = Words {
     undeliverable: "La réponse n'a pas pu être transmise au citoyen : {why}",
     no_address: "le citoyen a écrit via {channel} sans donner d'adresse électronique, et Guichet ne peut pas encore lui répondre par ce canal.",
     bounced: "Le courrier « {subject} » envoyé à {to} n'a pas pu être remis : {why}",
+    media_received: "Pièce jointe reçue via {channel} : {name}",
+    media_failed: "La pièce jointe {media} envoyée via {channel} n'a pas pu être récupérée : {why}",
 };
 
 static EN: Words = Words {
@@ -696,6 +706,8 @@ static EN: Words = Words {
     undeliverable: "The answer could not be passed on to the citizen: {why}",
     no_address: "the citizen wrote via {channel} without giving an email address, and Guichet cannot answer on that channel yet.",
     bounced: "The email \u{201c}{subject}\u{201d} sent to {to} could not be delivered: {why}",
+    media_received: "Attachment received via {channel}: {name}",
+    media_failed: "The attachment {media} sent via {channel} could not be fetched: {why}",
 };
 
 #[cfg(test)]

@@ -165,10 +165,16 @@ pub(crate) async fn delivery<N: Network>(
 /// Files each message in turn. A failure answers 500, so that the network delivers again;
 /// the messages filed before it are then already seen.
 async fn file(state: &AppState, site: &Site, batch: Batch) -> Result<Json<Received>, WebhookError> {
-    let mut received = Received { filed: 0, already_seen: 0, ignored: batch.ignored };
-    for message in batch.messages {
-        let filed =
-            state.intake.file(message, site.language).await.map_err(|e| WebhookError::Internal(e.to_string()))?;
+    let Batch { messages, ignored, media } = batch;
+    let mut received = Received { filed: 0, already_seen: 0, ignored };
+    for message in messages {
+        // Media are only queued with their message here: fetched later, never in this request.
+        let files = media.iter().filter(|m| m.message_id == message.id).cloned().collect();
+        let filed = state
+            .intake
+            .file_social(message, site.language, files)
+            .await
+            .map_err(|e| WebhookError::Internal(e.to_string()))?;
         if filed.already_seen {
             received.already_seen += 1;
         } else {
@@ -176,6 +182,7 @@ async fn file(state: &AppState, site: &Site, batch: Batch) -> Result<Json<Receiv
         }
     }
     if received.filed > 0 {
+        // Wakes every worker: the outbox, and the media fetcher.
         state.outbox.wake();
     }
     Ok(Json(received))

@@ -158,14 +158,15 @@ impl Intake {
 }
 
 /// What every step of an agent's email needs.
-struct Ctx<'a, 't> {
-    tx: &'a Tx<'t>,
-    config: &'a Config,
-    signer: &'a Signer,
-    site: &'a Site,
-    row: i64,
-    agent: &'a str,
-    now: i64,
+pub(super) struct Ctx<'a, 't> {
+    pub(super) tx: &'a Tx<'t>,
+    pub(super) config: &'a Config,
+    pub(super) signer: &'a Signer,
+    pub(super) site: &'a Site,
+    /// The ticket's row.
+    pub(super) row: i64,
+    pub(super) agent: &'a str,
+    pub(super) now: i64,
 }
 
 impl Ctx<'_, '_> {
@@ -173,7 +174,8 @@ impl Ctx<'_, '_> {
         agents_words(self.site.language)
     }
 
-    fn note_email(&self, ticket: &Ticket, headline: &str, body: Option<&str>) -> Email {
+    /// A note in the ticket's thread to its agents, their answers coming back to Guichet.
+    pub(super) fn note_email(&self, ticket: &Ticket, headline: &str, body: Option<&str>) -> Email {
         let service = service_of(self.site, ticket);
         let mut email = notify::thread_note(ThreadNote {
             site: self.site,
