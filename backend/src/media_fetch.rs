@@ -21,7 +21,7 @@ const IDLE: Duration = Duration::from_secs(60);
 pub async fn run(intake: Intake, wake: Wake, mut shutdown: watch::Receiver<bool>) {
     let mut woken = wake.subscribe();
     loop {
-        let pause = pass(&intake).await.unwrap_or_else(|e| {
+        let pause = pass(&intake, &wake).await.unwrap_or_else(|e| {
             tracing::error!("media fetch: {e}");
             Duration::from_secs(5)
         });
@@ -36,15 +36,18 @@ pub async fn run(intake: Intake, wake: Wake, mut shutdown: watch::Receiver<bool>
     }
 }
 
-/// Fetches what is due; returns how long to wait before the next pass.
-pub async fn pass(intake: &Intake) -> Result<Duration, StoreError> {
+/// Fetches what is due, waking the outbox for the notes it queues; returns how long to wait
+/// before the next pass.
+pub async fn pass(intake: &Intake, outbox: &Wake) -> Result<Duration, StoreError> {
     let store = intake.store();
     loop {
         let now = now_ms();
         let due = store.write(move |tx| tx.media_due(now, BATCH)).await?;
         let full = due.len() == BATCH as usize;
         for queued in due {
-            fetch_one(intake, queued).await?;
+            if fetch_one(intake, queued).await? {
+                outbox.wake();
+            }
         }
         if !full {
             break;
@@ -75,7 +78,8 @@ fn retry_at(error: &SendError, attempts_before: u32, now: i64) -> Option<i64> {
     (!error.permanent && attempts_before + 1 < MAX_ATTEMPTS).then(|| now + backoff(attempts_before).as_millis() as i64)
 }
 
-async fn fetch_one(intake: &Intake, q: MediaQueued) -> Result<(), StoreError> {
+/// Tries one file; returns whether a note to the agents was queued.
+async fn fetch_one(intake: &Intake, q: MediaQueued) -> Result<bool, StoreError> {
     let outcome = match request_for(intake.config(), &q) {
         Ok(request) => whatsapp_media::fetch(request).await,
         Err(e) => Err(e),
@@ -89,7 +93,8 @@ async fn fetch_one(intake: &Intake, q: MediaQueued) -> Result<(), StoreError> {
         Err(e) => match retry_at(&e, q.attempts, now_ms()) {
             Some(next) => {
                 tracing::warn!(fetch = id, media, attempt = q.attempts + 1, "media not fetched, will retry: {e}");
-                return intake.store().write(move |tx| tx.media_retry(id, next, &e.message)).await;
+                intake.store().write(move |tx| tx.media_retry(id, next, &e.message)).await?;
+                return Ok(false);
             }
             None => {
                 tracing::error!(fetch = id, media, "media given up: {e}");
@@ -97,7 +102,8 @@ async fn fetch_one(intake: &Intake, q: MediaQueued) -> Result<(), StoreError> {
             }
         },
     };
-    done.map_err(|e| StoreError::Task(e.to_string()))
+    done.map_err(|e| StoreError::Task(e.to_string()))?;
+    Ok(true)
 }
 
 #[cfg(test)]

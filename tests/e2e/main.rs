@@ -9,6 +9,7 @@
 //! - `imap_watch`: a council's mailbox on a real Dovecot: emails stored once, then marked;
 //!   crashes on either side of the storing.
 //! - `social_inbound`: a signed WhatsApp webhook to the agents' mailbox, re-deliveries ignored.
+//! - `social_media`: a WhatsApp photo fetched through the Graph API, mailed to the agents in the thread.
 //! - `widget_to_inbox`: the demo site's widget to the agents' and the citizen's mailboxes.
 //! - `widget_behaviour`: keyboard, embed modes, languages, hostile CSS, JS API, draft, offline.
 //! - `widget_bench`: not tests but ignored benchmarks, run by `cargo xtask bench`.
@@ -20,6 +21,7 @@ mod email_pipe;
 mod harness_smoke;
 mod imap_watch;
 mod social_inbound;
+mod social_media;
 mod widget_behaviour;
 mod widget_bench;
 mod widget_to_inbox;

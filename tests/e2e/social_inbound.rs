@@ -18,7 +18,7 @@ const INGEST_TOKEN: &str = "e2e-ingest-token-of-24-chars-or-more";
 const WAMID: &str = "wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQUZBQ0FFQ0U1QjU3NEY4MDc4RQA=";
 
 /// The harness's small configuration, its site given a Meta app whose Graph API is the fake.
-fn config(smtp_url: &str, graph_url: &str) -> Result<String> {
+pub(crate) fn config(smtp_url: &str, graph_url: &str) -> Result<String> {
     let text = std::fs::read_to_string(tests::workspace_root().join("tests/fixtures/guichet.toml"))?;
     let mut config: toml::Table = text.parse()?;
     let mail = config.get_mut("mail").and_then(|m| m.as_table_mut()).context("no [mail]")?;
@@ -38,7 +38,7 @@ fn config(smtp_url: &str, graph_url: &str) -> Result<String> {
 }
 
 /// POSTs `body` to the site's Meta webhook, signed; returns the status and the JSON answer.
-fn deliver(guichet: &Guichet, body: &[u8]) -> Result<(u16, Value)> {
+pub(crate) fn deliver(guichet: &Guichet, body: &[u8]) -> Result<(u16, Value)> {
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let mut response = agent
         .post(&format!("{}/webhooks/meta/test", guichet.base_url()))

@@ -3,6 +3,9 @@
 //! JSON Lines file, so that what Guichet sent survives a restart of Guichet and of the fake.
 //!
 //! Point `meta.graph_url` and `x.api_url` at [`FakeSocial::url`] (X's path: `/2/...`).
+//!
+//! WhatsApp media: `GET /{media-id}` describes the file as Graph does, its `url` pointing back
+//! here at `GET /media/{media-id}`, which serves [`MEDIA_FIXTURE`].
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::{self, OpenOptions};
@@ -49,6 +52,9 @@ pub struct FakeSocial {
 }
 
 const RECORDS: &str = "requests.jsonl";
+
+/// The bytes every WhatsApp media file has, relative to the workspace root.
+pub const MEDIA_FIXTURE: &str = "tests/fixtures/photo/lampadaire.png";
 
 impl FakeSocial {
     /// Starts on a free port, recording into `dir` (kept: start again on it to find the
@@ -171,9 +177,10 @@ fn answer(stream: TcpStream, failures: &Mutex<VecDeque<Failure>>, records: &Path
 
     let failure = failures.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
     let sequence = read_records(records.parent().unwrap_or(Path::new(".")))?.len() + 1;
-    let (status, reply) = match failure {
-        Some(Failure { status, body }) => (status, body),
-        None => (200, success(&path, &body, sequence).to_string()),
+    let (status, content_type, reply) = match failure {
+        Some(Failure { status, body }) => (status, "application/json", body.into_bytes()),
+        None if method == "GET" => media(&path, headers.get("host").map_or("", String::as_str))?,
+        None => (200, "application/json", success(&path, &body, sequence).to_string().into_bytes()),
     };
     let record = Recorded { method, path, headers, body, status };
     let mut file = OpenOptions::new().create(true).append(true).open(records)?;
@@ -183,12 +190,36 @@ fn answer(stream: TcpStream, failures: &Mutex<VecDeque<Failure>>, records: &Path
     let mut stream = stream;
     write!(
         stream,
-        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         if status == 200 { "OK" } else { "Error" },
         reply.len()
     )?;
+    stream.write_all(&reply)?;
     stream.flush()?;
     Ok(())
+}
+
+/// Graph's "Retrieve media URL" (`/{media-id}`) and the download it points to (`/media/{id}`).
+fn media(path: &str, host: &str) -> Result<(u16, &'static str, Vec<u8>)> {
+    let bytes = fs::read(crate::workspace_root().join(MEDIA_FIXTURE)).context(MEDIA_FIXTURE)?;
+    if path.starts_with("/media/") {
+        return Ok((200, "image/png", bytes));
+    }
+    let id = path.trim_start_matches('/');
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        let error =
+            json!({ "error": { "message": "Unsupported get request.", "type": "GraphMethodException", "code": 100 } });
+        return Ok((400, "application/json", error.to_string().into_bytes()));
+    }
+    let described = json!({
+        "messaging_product": "whatsapp",
+        "url": format!("http://{host}/media/{id}"),
+        "mime_type": "image/png",
+        "sha256": "fake",
+        "file_size": bytes.len(),
+        "id": id,
+    });
+    Ok((200, "application/json", described.to_string().into_bytes()))
 }
 
 /// What each network answers to a send; ids numbered across runs so that none repeats.
