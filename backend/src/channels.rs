@@ -19,4 +19,4 @@ pub mod widget;
 pub mod x;
 
 #[cfg(test)]
-mod social_tests;
+pub(crate) mod social_tests;

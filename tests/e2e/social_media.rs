@@ -1,6 +1,7 @@
 //! A citizen sends a photo on WhatsApp: Meta's signed webhook is answered at once, the
 //! agents get the ticket, then Guichet fetches the photo through the Graph API (retrying
-//! when it fails once) and mails it to them in the ticket's thread, its bytes intact.
+//! when it fails once) and mails it to them in the ticket's thread, its bytes intact; a
+//! file over the attachment limit is not downloaded, and the agents are told why.
 
 use std::time::Duration;
 
@@ -67,5 +68,36 @@ fn a_whatsapp_photo_reaches_the_agents_in_the_tickets_thread() -> Result<()> {
     assert_eq!((status, &answer["already_seen"]), (200, &Value::from(1)), "{answer}");
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!((smtp.messages()?.len(), fake.requests()?.len()), (2, 3));
+    Ok(())
+}
+
+#[test]
+fn a_whatsapp_file_over_the_attachment_limit_is_not_downloaded_and_the_agents_are_told() -> Result<()> {
+    let smtp = SmtpServer::start()?;
+    let records = tempfile::tempdir()?;
+    let fake = FakeSocial::start(records.path())?;
+    let data = tempfile::tempdir()?;
+    let mut config: toml::Table = config(&smtp.url(), &fake.url())?.parse()?;
+    let size = std::fs::metadata(tests::workspace_root().join(MEDIA_FIXTURE))?.len();
+    let mail = config.get_mut("mail").and_then(|m| m.as_table_mut()).context("no [mail]")?;
+    mail.insert("max_attachment_bytes".into(), toml::Value::Integer(size as i64 - 1));
+    let guichet = Guichet::start(&config.to_string(), data.path())?;
+    let payload = std::fs::read(tests::workspace_root().join("backend/tests/fixtures/social/whatsapp-image.json"))?;
+
+    let (status, answer) = deliver(&guichet, &payload)?;
+    assert_eq!((status, &answer["filed"]), (200, &Value::from(1)), "{answer}");
+    let mails = smtp.wait_for(2, Duration::from_secs(30)).context("the agents were not told")?;
+    let note = &mails[1];
+    assert!(note.attachments().is_empty());
+    let text = note.text_body().unwrap_or_default();
+    let why = format!("the file is {size} bytes, more than the {} bytes attachments may have", size - 1);
+    assert!(
+        text.contains(&format!(
+            "La pièce jointe whatsapp-media:{MEDIA_ID} envoyée via WhatsApp n'a pas pu être récupérée : {why}"
+        )),
+        "{text}"
+    );
+    let asked: Vec<String> = fake.requests()?.into_iter().map(|r| r.path).collect();
+    assert_eq!(asked, [format!("/{MEDIA_ID}")], "described, never downloaded");
     Ok(())
 }

@@ -226,3 +226,27 @@ async fn a_site_without_the_network_configured_takes_nothing_from_it() {
     let (status, answer) = call_json(&state, request.unwrap()).await;
     assert_eq!((status, answer["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_site")));
 }
+
+#[tokio::test]
+async fn whatsapp_media_are_queued_with_their_message_not_fetched_in_the_request() {
+    let state = state().await;
+    let due = |state: &AppState| {
+        let store = state.store.clone();
+        async move { store.write(|tx| tx.media_due(i64::MAX, 10)).await.unwrap() }
+    };
+    let (status, answer) = call_json(&state, signed("whatsapp-attachment.json")).await;
+    assert_eq!((status, &answer["filed"]), (StatusCode::OK, &json!(3)), "{answer}");
+    let queued: Vec<(String, Option<String>)> =
+        due(&state).await.into_iter().map(|q| (q.media_id, q.mime_type)).collect();
+    assert_eq!(
+        queued,
+        [
+            ("1003383421387256".to_owned(), Some("image/jpeg".to_owned())),
+            ("1003383421387257".to_owned(), Some("application/pdf".to_owned()))
+        ],
+        "the photo and the document; the location is no file"
+    );
+    let (status, answer) = call_json(&state, signed("whatsapp-attachment.json")).await;
+    assert_eq!((status, &answer["already_seen"]), (StatusCode::OK, &json!(3)), "{answer}");
+    assert_eq!(due(&state).await.len(), 2, "a re-delivery queues nothing again");
+}

@@ -85,3 +85,80 @@ enum Outcome {
     Fetched(Attachment),
     GivenUp(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::store::Store;
+
+    async fn intake() -> Intake {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/config/social.toml")).unwrap();
+        Intake::open(Store::in_memory().unwrap(), Arc::new(Config::parse(&text, None).unwrap())).await.unwrap()
+    }
+
+    fn photo_message() -> (InboundMessage, Vec<MediaRef>) {
+        let body = crate::channels::social_tests::fixture("whatsapp-image.json");
+        let config = crate::channels::social_tests::config();
+        let meta = config.site("mairie").unwrap().meta.clone().unwrap();
+        let mut batch = crate::channels::meta::parse("mairie", &meta, &body, time::OffsetDateTime::now_utc()).unwrap();
+        (batch.messages.remove(0), batch.media)
+    }
+
+    /// The emails queued after the ticket's own, oldest first.
+    async fn queued_notes(intake: &Intake) -> Vec<crate::domain::notify::Email> {
+        let outbox = intake.store().write(|tx| tx.outbox(100)).await.unwrap();
+        outbox.into_iter().rev().map(|q| q.email).skip(1).collect()
+    }
+
+    #[tokio::test]
+    async fn a_fetched_file_is_kept_and_sent_to_the_agents_in_the_thread() {
+        let intake = intake().await;
+        let (message, media) = photo_message();
+        let filed = intake.file_social(message, Lang::FR, media).await.unwrap();
+        let due = intake.store().write(|tx| tx.media_due(i64::MAX, 10)).await.unwrap();
+        assert_eq!(due.len(), 1);
+        let png = Attachment {
+            name: "whatsapp-1003383421387299.png".into(),
+            content_type: "image/png".into(),
+            bytes: vec![137, 80],
+        };
+        intake.media_fetched(due[0].clone(), png.clone()).await.unwrap();
+
+        let message = due[0].message;
+        let kept = intake.store().write(move |tx| tx.attachments_of(message)).await.unwrap();
+        assert_eq!(kept.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>(), [png.name.as_str()]);
+        let notes = queued_notes(&intake).await;
+        assert_eq!(notes.len(), 1, "one note after the ticket's email");
+        let note = &notes[0];
+        assert_eq!(note.attachments, [kept[0].0]);
+        assert!(
+            note.subject.starts_with(&format!("[{}] Pièce jointe reçue via WhatsApp", filed.reference)),
+            "{}",
+            note.subject
+        );
+        assert!(note.reply_to.as_deref().is_some_and(|r| r.starts_with("reply+")), "{:?}", note.reply_to);
+        assert!(intake.store().write(|tx| tx.media_due(i64::MAX, 10)).await.unwrap().is_empty(), "done");
+    }
+
+    #[tokio::test]
+    async fn a_file_given_up_on_is_explained_to_the_agents() {
+        let intake = intake().await;
+        let (message, media) = photo_message();
+        intake.file_social(message, Lang::FR, media).await.unwrap();
+        let due = intake.store().write(|tx| tx.media_due(i64::MAX, 10)).await.unwrap();
+        intake.media_given_up(due[0].clone(), "WhatsApp answered 404: gone".into()).await.unwrap();
+        let notes = queued_notes(&intake).await;
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].attachments.is_empty());
+        assert!(
+            notes[0].text.contains("La pièce jointe whatsapp-media:1003383421387299 envoyée via WhatsApp n'a pas pu être récupérée : WhatsApp answered 404: gone"),
+            "{}",
+            notes[0].text
+        );
+        assert!(intake.store().write(|tx| tx.media_due(i64::MAX, 10)).await.unwrap().is_empty(), "given up");
+    }
+}
