@@ -57,8 +57,10 @@ pub fn file_name(media_id: &str, mime_type: &str) -> String {
     format!("whatsapp-{media_id}.{extension}")
 }
 
-fn too_large(size: u64, max: usize) -> SendError {
-    SendError::permanent(format!("the file is {size} bytes, more than the {max} bytes attachments may have"))
+/// The file is over the limit (`size` when Graph said it).
+fn too_large(size: Option<u64>, max: usize) -> SendError {
+    let size = size.map_or_else(|| "the file is".to_owned(), |s| format!("the file is {s} bytes,"));
+    SendError::permanent(format!("{size} more than the {max} bytes attachments may have"))
 }
 
 /// Fetches one media file.
@@ -79,7 +81,7 @@ fn fetch_blocking(r: &MediaRequest) -> Result<Attachment, SendError> {
     let answer = response.body_mut().read_to_string().unwrap_or_default();
     let media = read_media_url(response.status().as_u16(), &answer)?;
     if let Some(size) = media.file_size.filter(|s| *s > r.max_bytes as u64) {
-        return Err(too_large(size, r.max_bytes));
+        return Err(too_large(Some(size), r.max_bytes));
     }
     let mut response = agent()
         .get(&media.url)
@@ -93,7 +95,7 @@ fn fetch_blocking(r: &MediaRequest) -> Result<Attachment, SendError> {
     }
     let served = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let bytes = response.body_mut().with_config().limit(r.max_bytes as u64).read_to_vec().map_err(|e| match e {
-        ureq::Error::BodyExceedsLimit(_) => too_large(media.file_size.unwrap_or(r.max_bytes as u64 + 1), r.max_bytes),
+        ureq::Error::BodyExceedsLimit(_) => too_large(None, r.max_bytes),
         e => SendError::transient(format!("downloading media {}: {e}", r.media_id)),
     })?;
     let content_type = media
@@ -132,6 +134,85 @@ mod tests {
         }
         let throttled = r#"{"error":{"message":"Rate limit hit","code":130429}}"#;
         assert!(!read_media_url(400, throttled).unwrap_err().permanent);
+    }
+
+    type Answer = (u16, &'static str, Vec<u8>);
+
+    /// Graph on loopback: answers each connection with the next of `answers(its URL)`
+    /// (status, content type, body), and gives back the requests' heads.
+    fn graph(answers: impl FnOnce(&str) -> Vec<Answer>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let answers = answers(&url);
+        let thread = std::thread::spawn(move || {
+            let mut heads = vec![];
+            for (status, content_type, body) in answers {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut head = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                while reader.read_line(&mut head).unwrap() > 0 && !head.ends_with("\r\n\r\n") {}
+                heads.push(head.to_ascii_lowercase());
+                let top = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                // The client may stop reading once over its limit.
+                let _ = stream.write_all(top.as_bytes()).and_then(|()| stream.write_all(&body));
+            }
+            heads
+        });
+        (url, thread)
+    }
+
+    fn request(graph_url: &str, max_bytes: usize) -> MediaRequest {
+        MediaRequest {
+            graph_url: graph_url.to_owned(),
+            access_token: "EAAG-test".into(),
+            media_id: "42".into(),
+            mime_type: Some("image/jpeg".into()),
+            max_bytes,
+        }
+    }
+
+    fn described(url: &str, size: Option<usize>) -> Answer {
+        let json = serde_json::json!({ "url": format!("{url}/media/42"), "file_size": size, "id": "42" });
+        (200, "application/json", json.to_string().into_bytes())
+    }
+
+    #[tokio::test]
+    async fn the_file_is_downloaded_from_the_url_graph_gives_with_the_token() {
+        let photo = b"\xff\xd8\xff a photo".to_vec();
+        let (url, server) = graph(|url| vec![described(url, None), (200, "image/jpeg", photo.clone())]);
+        let file = fetch(request(&url, 1000)).await.unwrap();
+        let want = Attachment { name: "whatsapp-42.jpg".into(), content_type: "image/jpeg".into(), bytes: photo };
+        assert_eq!(file, want, "Graph named no type: the webhook's is used");
+        let heads = server.join().unwrap();
+        assert!(heads[0].starts_with("get /42 ") && heads[1].starts_with("get /media/42 "), "{heads:?}");
+        assert!(heads.iter().all(|h| h.contains("authorization: bearer eaag-test")), "{heads:?}");
+    }
+
+    #[tokio::test]
+    async fn a_file_over_the_limit_is_refused_for_good_even_when_graph_gave_no_size() {
+        let (url, server) = graph(|url| vec![described(url, None), (200, "image/jpeg", vec![0; 5000])]);
+        let e = fetch(request(&url, 1000)).await.unwrap_err();
+        assert!(e.permanent && e.message == "the file is more than the 1000 bytes attachments may have", "{e:?}");
+        server.join().unwrap();
+        let (url, server) = graph(|url| vec![described(url, Some(5000))]);
+        let e = fetch(request(&url, 1000)).await.unwrap_err();
+        assert_eq!(e.message, "the file is 5000 bytes, more than the 1000 bytes attachments may have");
+        assert_eq!(server.join().unwrap().len(), 1, "not downloaded when Graph says it is too large");
+    }
+
+    #[tokio::test]
+    async fn a_download_refused_or_unreachable_says_whether_to_try_again() {
+        let (url, server) = graph(|url| vec![described(url, None), (404, "text/plain", b"gone".to_vec())]);
+        let e = fetch(request(&url, 1000)).await.unwrap_err();
+        assert!(e.permanent && e.message == "WhatsApp answered 404: gone", "{e:?}");
+        server.join().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let e = fetch(request(&format!("http://{closed}"), 1000)).await.unwrap_err();
+        assert!(!e.permanent, "a network that does not answer is tried again: {e:?}");
     }
 
     #[test]
