@@ -9,29 +9,14 @@ use tokio::sync::watch;
 
 use crate::channels::social_send::{self, SendError, SocialTarget};
 use crate::intake::Intake;
-use crate::mail::outbox::{MAX_ATTEMPTS, Wake, backoff, now_ms};
+use crate::mail::outbox::{MAX_ATTEMPTS, Wake, backoff, keep_passing, now_ms, pause_until};
 use crate::store::{SocialQueued, StoreError};
 
 const BATCH: u32 = 20;
-const IDLE: Duration = Duration::from_secs(60);
 
 /// Runs until `shutdown` turns true.
-pub async fn run(intake: Intake, wake: Wake, mut shutdown: watch::Receiver<bool>) {
-    let mut woken = wake.subscribe();
-    loop {
-        let pause = pass(&intake).await.unwrap_or_else(|e| {
-            tracing::error!("social outbox: {e}");
-            Duration::from_secs(5)
-        });
-        tokio::select! {
-            _ = woken.changed() => {}
-            _ = tokio::time::sleep(pause) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            return;
-        }
-    }
+pub async fn run(intake: Intake, wake: Wake, shutdown: watch::Receiver<bool>) {
+    keep_passing("social outbox", &wake, shutdown, || pass(&intake)).await;
 }
 
 /// Sends what is due; returns how long to wait before the next pass.
@@ -48,8 +33,7 @@ pub async fn pass(intake: &Intake) -> Result<Duration, StoreError> {
             break;
         }
     }
-    let next = store.write(|tx| tx.social_next_due_at()).await?;
-    Ok(next.map_or(IDLE, |at| Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)))
+    Ok(pause_until(store.write(|tx| tx.social_next_due_at()).await?))
 }
 
 async fn send_one(intake: &Intake, q: SocialQueued) -> Result<(), StoreError> {

@@ -130,6 +130,31 @@ fn a_citizens_email_becomes_a_ticket_and_the_agents_answer_reaches_them_in_their
 }
 
 #[test]
+fn a_citizens_reply_to_the_acknowledgment_joins_their_ticket() -> Result<()> {
+    let world = MailWorld::new()?;
+    let _guichet = world.guichet()?;
+    let (agents, ack) = world.citizen_writes()?;
+    let reply_to = header(&ack, "Reply-To")?;
+    ensure!(reply_to.starts_with("reply+") && !reply_to.contains("accueil"), "the citizen's own address: {reply_to}");
+    let reply = filled(
+        "citizen-reply.eml.template",
+        &[
+            ("TO", &reply_to),
+            ("SUBJECT", &ack.subject().unwrap_or_default()),
+            ("IN_REPLY_TO", &header(&ack, "Message-ID")?),
+        ],
+    )?;
+    world.dovecot.append("Reponses", &reply)?;
+    let follow_up = world.mail_to(2, AGENTS)?.remove(1);
+    ensure!(header(&follow_up, "In-Reply-To")? == header(&agents, "Message-ID")?, "in the ticket's thread");
+    let reference = agents.subject().unwrap_or_default()[1..].split(']').next().unwrap_or_default().to_owned();
+    ensure!(follow_up.subject().unwrap_or_default().starts_with(&format!("[{reference}]")));
+    let text = follow_up.text_body().unwrap_or_default();
+    ensure!(text.contains("trente centimètres") && !text.contains("a bien reçu"), "the new words only: {text}");
+    Ok(())
+}
+
+#[test]
 fn an_auto_reply_and_a_bounce_create_nothing() -> Result<()> {
     let world = MailWorld::new()?;
     let _guichet = world.guichet()?;

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, ensure};
 use serde_json::Value;
 use tests::fake_social::{FakeSocial, sign_meta};
 use tests::guichet::Guichet;
-use tests::smtp::SmtpServer;
+use tests::smtp::{ReceivedMail, SmtpServer};
 
 const APP_SECRET: &str = "e2e-meta-app-secret";
 const INGEST_TOKEN: &str = "e2e-ingest-token-of-24-chars-or-more";
@@ -35,6 +35,27 @@ pub(crate) fn config(smtp_url: &str, graph_url: &str) -> Result<String> {
     meta.insert("graph_url".into(), graph_url.into());
     site.insert("meta".into(), meta.into());
     Ok(config.to_string())
+}
+
+/// The agent answers the ticket of `agents_mail` from their mail client; the mail server
+/// pipes it to Guichet. Returns what Guichet made of it.
+fn agent_answers(guichet: &Guichet, agents_mail: &ReceivedMail, message_id: &str) -> Result<Value> {
+    let template =
+        std::fs::read_to_string(tests::workspace_root().join("tests/fixtures/social/agent-answer.eml.template"))?;
+    let answer = template
+        .replace("{{TO}}", &agents_mail.header("Reply-To").context("no Reply-To")?)
+        .replace("{{SUBJECT}}", &agents_mail.subject().unwrap_or_default())
+        .replace("{{IN_REPLY_TO}}", &agents_mail.header("Message-ID").context("no Message-ID")?)
+        .replace("{{MESSAGE_ID}}", message_id)
+        .replace('\n', "\r\n");
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let mut piped = agent
+        .post(&format!("{}/ingest/v1/email", guichet.base_url()))
+        .header("Authorization", &format!("Bearer {INGEST_TOKEN}"))
+        .header("Content-Type", "message/rfc822")
+        .send(answer.as_bytes())?;
+    ensure!(piped.status().as_u16() == 202, "the answer was not taken: {}", piped.status());
+    Ok(piped.body_mut().read_json()?)
 }
 
 /// POSTs `body` to the site's Meta webhook, signed; returns the status and the JSON answer.
@@ -150,20 +171,8 @@ fn the_widget_then_whatsapp_from_the_same_phone_make_one_ticket_and_one_thread()
     // The agent answers by email, piped in by the mail server: the answer goes out on
     // WhatsApp, the network the citizen used last, retried when the Graph API fails once.
     fake.fail_next(1, 500, r#"{"error":{"message":"try later","code":2}}"#);
-    let template =
-        std::fs::read_to_string(tests::workspace_root().join("tests/fixtures/social/agent-answer.eml.template"))?;
-    let answer = template
-        .replace("{{TO}}", &first.header("Reply-To").context("no Reply-To")?)
-        .replace("{{SUBJECT}}", &first.subject().unwrap_or_default())
-        .replace("{{IN_REPLY_TO}}", &thread)
-        .replace('\n', "\r\n");
-    let mut piped = agent
-        .post(&format!("{}/ingest/v1/email", guichet.base_url()))
-        .header("Authorization", &format!("Bearer {INGEST_TOKEN}"))
-        .header("Content-Type", "message/rfc822")
-        .send(answer.as_bytes())?;
-    let outcome: Value = piped.body_mut().read_json()?;
-    assert_eq!((piped.status().as_u16(), &outcome["outcome"]), (202, &Value::from("answered")), "{outcome}");
+    let outcome = agent_answers(&guichet, first, "<answer-1@test.localhost>")?;
+    assert_eq!(outcome["outcome"], "answered", "{outcome}");
     let sent = tests::poll::wait_until(Duration::from_secs(40), || {
         let requests = fake.requests()?;
         Ok(requests.iter().any(|r| r.status == 200).then_some(requests))
@@ -177,5 +186,46 @@ fn the_widget_then_whatsapp_from_the_same_phone_make_one_ticket_and_one_thread()
     assert!(!said.contains("a écrit") && !said.contains("Agent Accueil"), "quotes and signature stay out: {said}");
     let note = smtp.wait_for(3, Duration::from_secs(30))?.remove(2);
     assert!(note.text_body().unwrap_or_default().contains("par WhatsApp"), "the agents see it went out");
+    Ok(())
+}
+
+#[test]
+fn an_answer_waits_out_a_network_outage_and_a_restart_and_a_refusal_is_told_to_the_agents() -> Result<()> {
+    let smtp = SmtpServer::start()?;
+    let records = tempfile::tempdir()?;
+    let mut fake = FakeSocial::start(records.path())?;
+    let data = tempfile::tempdir()?;
+    let mut guichet = Guichet::start(&config(&smtp.url(), &fake.url())?, data.path())?;
+    let fixture =
+        std::fs::read_to_string(tests::workspace_root().join("backend/tests/fixtures/social/whatsapp-text.json"))?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let payload = fixture.replace(r#""timestamp": "1772730000""#, &format!(r#""timestamp": "{now}""#));
+    assert_eq!(deliver(&guichet, payload.as_bytes())?.0, 200);
+    let ticket = smtp.wait_for(1, Duration::from_secs(30))?.remove(0);
+
+    // The network is unreachable when the agent answers, and Guichet restarts meanwhile.
+    fake.stop()?;
+    assert_eq!(agent_answers(&guichet, &ticket, "<answer-outage@test.localhost>")?["outcome"], "answered");
+    std::thread::sleep(Duration::from_secs(1));
+    guichet.stop()?;
+    fake.start_again()?;
+    guichet.restart()?;
+    let delivered = tests::poll::wait_until(Duration::from_secs(40), || {
+        Ok(fake.requests()?.into_iter().find(|r| r.status == 200))
+    })?;
+    assert_eq!(delivered.body["to"], "33612345678");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(fake.requests()?.len(), 1, "sent once, after the restart");
+
+    // The network refuses the next answer for good: the agents are told why, in the thread.
+    fake.fail_next_with_graph_error(131_047, "Re-engagement message: more than 24 hours have passed");
+    assert_eq!(agent_answers(&guichet, &ticket, "<answer-refused@test.localhost>")?["outcome"], "answered");
+    let told = tests::poll::wait_until(Duration::from_secs(40), || {
+        let mails = smtp.messages()?;
+        Ok(mails.into_iter().find(|m| m.text_body().unwrap_or_default().contains("n'a pas pu être transmise")))
+    })?;
+    let text = told.text_body().unwrap_or_default();
+    assert!(text.contains("24 hours"), "the network's reason: {text}");
+    assert_eq!(told.header("In-Reply-To"), ticket.header("Message-ID"), "in the ticket's thread");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The outbox worker: sends the emails the store queued, retrying with backoff, so that an
 //! SMTP outage delays mail and loses none.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,16 +47,23 @@ pub fn backoff(attempts: u32) -> Duration {
 }
 
 /// Runs until `shutdown` turns true; an email being sent then is finished first.
-pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, shutdown: watch::Receiver<bool>) {
+    keep_passing("outbox", &wake, shutdown, || pass(&store, &mailer, &from)).await;
+}
+
+/// A worker's loop: `pass` sends what is due and says how long to wait; the worker then waits
+/// that long, or until woken, or until `shutdown` turns true. A failed pass is tried again soon.
+pub async fn keep_passing<F, Fut>(name: &str, wake: &Wake, mut shutdown: watch::Receiver<bool>, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Duration, StoreError>>,
+{
     let mut woken = wake.subscribe();
     loop {
-        let pause = match pass(&store, &mailer, &from).await {
-            Ok(pause) => pause,
-            Err(e) => {
-                tracing::error!("outbox: {e}");
-                Duration::from_secs(5)
-            }
-        };
+        let pause = pass().await.unwrap_or_else(|e| {
+            tracing::error!("{name}: {e}");
+            Duration::from_secs(5)
+        });
         tokio::select! {
             _ = woken.changed() => {}
             _ = tokio::time::sleep(pause) => {}
@@ -65,6 +73,11 @@ pub async fn run(store: Store, mailer: Mailer, from: Mailbox, wake: Wake, mut sh
             return;
         }
     }
+}
+
+/// How long to wait for the next item due at `next` (ms), if any, at most [`IDLE`].
+pub fn pause_until(next: Option<i64>) -> Duration {
+    next.map_or(IDLE, |at| Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64))
 }
 
 /// Sends what is due; returns how long to wait before the next pass.
@@ -80,8 +93,7 @@ pub async fn pass(store: &Store, mailer: &Mailer, from: &Mailbox) -> Result<Dura
             break;
         }
     }
-    let next = store.write(|tx| tx.next_due_at()).await?;
-    Ok(next.map_or(IDLE, |at| Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)))
+    Ok(pause_until(store.write(|tx| tx.next_due_at()).await?))
 }
 
 async fn send_one(store: &Store, mailer: &Mailer, from: &Mailbox, q: Queued) -> Result<(), StoreError> {
