@@ -11,29 +11,14 @@ use crate::channels::social_send::SendError;
 use crate::channels::whatsapp_media::{self, MediaRequest};
 use crate::config::Config;
 use crate::intake::Intake;
-use crate::mail::outbox::{MAX_ATTEMPTS, Wake, backoff, now_ms};
+use crate::mail::outbox::{MAX_ATTEMPTS, Wake, backoff, keep_passing, now_ms, pause_until};
 use crate::store::{MediaQueued, StoreError};
 
 const BATCH: u32 = 20;
-const IDLE: Duration = Duration::from_secs(60);
 
 /// Runs until `shutdown` turns true.
-pub async fn run(intake: Intake, wake: Wake, mut shutdown: watch::Receiver<bool>) {
-    let mut woken = wake.subscribe();
-    loop {
-        let pause = pass(&intake, &wake).await.unwrap_or_else(|e| {
-            tracing::error!("media fetch: {e}");
-            Duration::from_secs(5)
-        });
-        tokio::select! {
-            _ = woken.changed() => {}
-            _ = tokio::time::sleep(pause) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            return;
-        }
-    }
+pub async fn run(intake: Intake, wake: Wake, shutdown: watch::Receiver<bool>) {
+    keep_passing("media fetch", &wake, shutdown, || pass(&intake, &wake)).await;
 }
 
 /// Fetches what is due, waking the outbox for the notes it queues; returns how long to wait
@@ -53,8 +38,7 @@ pub async fn pass(intake: &Intake, outbox: &Wake) -> Result<Duration, StoreError
             break;
         }
     }
-    let next = store.write(|tx| tx.media_next_due_at()).await?;
-    Ok(next.map_or(IDLE, |at| Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)))
+    Ok(pause_until(store.write(|tx| tx.media_next_due_at()).await?))
 }
 
 /// What to ask Graph for `queued`, from the site's configuration as it is now.
