@@ -3,7 +3,7 @@
 //! occurrence. Each rule needs several cues to agree, because a wrong merge costs more than a
 //! missed one.
 
-use super::identity::{Identity, Name, NameFit, identities, name_fit};
+use super::identity::{Identity, Name, NameFit, identities, name_fit, signed_phones};
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
@@ -15,6 +15,8 @@ pub(crate) struct Features {
     pub(crate) time: i64,
     pub(crate) identities: Vec<Identity>,
     pub(crate) name: Option<Name>,
+    /// A name the writer gives in the text ("c'est Jean-Baptiste").
+    pub(crate) stated: Option<Name>,
     pub(crate) shingles: Vec<u32>,
     /// Words of its own beyond greetings and chatter.
     pub(crate) content: usize,
@@ -25,6 +27,8 @@ pub(crate) struct Features {
     pub(crate) references: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
     pub(crate) topic: Option<String>,
+    /// The bit of its channel, as [`Cues::channels`] names them.
+    pub(crate) channel: u16,
 }
 
 impl Features {
@@ -53,10 +57,19 @@ impl Features {
         // The form's topic ("eclairage", "eau") names a concept as surely as the text does.
         let topic_concepts = m.topic.as_deref().map_or(0, |t| text::concepts(&text::tokenize(t)));
         let concepts = text::concepts(&tokens) | topic_concepts;
+        let mut ids = identities(&m.from);
+        for p in signed_phones(&m.body) {
+            if !ids.contains(&p) {
+                ids.push(p);
+            }
+        }
+        let name = Name::of(&m.from);
+        let stated = Name::stated(&tokens).filter(|s| Some(s) != name.as_ref());
         Features {
             time: m.received_at.unix_timestamp(),
-            identities: identities(&m.from),
-            name: Name::of(&m.from),
+            identities: ids,
+            name,
+            stated,
             shingles: text::shingles(&stems),
             content: stems.len(),
             places,
@@ -66,6 +79,7 @@ impl Features {
             references,
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
+            channel: 1 << (m.channel as u8),
         }
     }
 
@@ -77,6 +91,18 @@ impl Features {
     /// Nothing of its own to compare: "Merci, c'est réparé", "Toujours rien ??".
     fn contentless(&self) -> bool {
         self.content <= 2 && self.concepts == 0 && self.places.is_empty()
+    }
+}
+
+/// How a name fits the names a ticket holds: a strong fit with one of them counts (a ticket
+/// may hold a nickname too); a weak one only if none contradicts it.
+fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
+    let fits: Vec<NameFit> = names.iter().map(|n| name_fit(name, &Name::from_compact(n))).collect();
+    let best = fits.iter().copied().max()?;
+    match best {
+        NameFit::Strong => Some(best),
+        NameFit::Weak if !fits.contains(&NameFit::Conflict) => Some(best),
+        _ => None,
     }
 }
 
@@ -125,6 +151,7 @@ struct Matter {
     same_topic: bool,
     /// Seconds between the message and the ticket's span of messages.
     gap: i64,
+    ticket_concepts: u64,
 }
 
 impl Matter {
@@ -190,6 +217,7 @@ impl Engine {
             shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap,
+            ticket_concepts: t.concepts,
         }
     }
 
@@ -281,14 +309,21 @@ impl Engine {
     /// Why a message of the same citizen continues this ticket, if it does.
     fn citizen_rule(&self, f: &Features, m: &Matter, pv: Fit) -> Option<&'static str> {
         let c = &self.config;
-        // The writer says it is something else, or it is somewhere else, or about another topic.
-        let other = f.cues.new_matter
-            || (pv == Fit::Conflict && m.similarity < 0.6)
-            || (m.disjoint && m.similarity < c.follow_similarity);
+        // "Autre chose : toujours pas de réponse pour la garderie des Edelweiss": the writer
+        // leaves the matter of the conversation for one of their other tickets, which the same
+        // place and the same topic name.
+        if f.cues.new_matter {
+            return (pv == Fit::Strong && m.shared != 0).then_some("same place and topic");
+        }
+        // Somewhere else, or about another topic.
+        let other = (pv == Fit::Conflict && m.similarity < 0.6) || (m.disjoint && m.similarity < c.follow_similarity);
         if other {
             return None;
         }
-        let same_place_topic = m.shared != 0 || (f.concepts == 0 && (f.cues.still || f.cues.recall || f.cues.problem));
+        // A ticket whose topic the lexicon could not name ("un platane est tombé") does not
+        // contradict one that it can ("l'arbre est toujours là").
+        let untopical = f.concepts == 0 || m.ticket_concepts == 0;
+        let same_place_topic = m.shared != 0 || (untopical && (f.cues.still || f.cues.recall || f.cues.problem));
         let same_topic = m.shared != 0
             && (m.similarity >= c.topic_similarity
                 || f.cues.still
@@ -319,27 +354,34 @@ impl Engine {
     /// widget): the same request only with strong agreement on the matter.
     fn by_name(&self, site: u32, f: &Features, nodes: &[u32], own: &[u32], named: &mut Vec<u32>) -> Option<Decision> {
         let c = &self.config;
-        let name = f.name.as_ref()?;
+        // The name given in the text first: "Titi Delorme" on Messenger writing "c'est
+        // Jean-Baptiste" is Jean-Baptiste Delorme.
+        let names: Vec<&Name> = f.stated.iter().chain(&f.name).collect();
+        if names.is_empty() {
+            return None;
+        }
         // Someone who says they wrote before is believed over the whole ticket window.
         let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
         let since = f.time - window.whole_seconds();
         let mut candidates = Vec::new();
-        for tok in name.full_tokens() {
-            self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates);
+        for name in &names {
+            for tok in name.full_tokens() {
+                self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates);
+            }
         }
         let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
         let has_phone = f.identities.iter().any(|i| matches!(i, Identity::Phone(_)));
-        let mut best: Option<(f32, u32, Matter, NameFit, &'static str)> = None;
+        let mut best: Option<(f32, u32, Matter, NameFit, &'static str, &Name)> = None;
         for slot in candidates {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || nodes.iter().any(|&n| self.forbidden.contains(&(n, slot))) {
                 continue;
             }
-            let fits: Vec<NameFit> = t.names.iter().map(|n| name_fit(name, &Name::from_compact(n))).collect();
-            if fits.is_empty() || fits.contains(&NameFit::Conflict) {
+            let Some((fit, name)) =
+                names.iter().filter_map(|n| ticket_name_fit(n, &t.names).map(|f| (f, *n))).max_by_key(|x| x.0)
+            else {
                 continue;
-            }
-            let fit = fits.iter().copied().max().unwrap_or(NameFit::Unknown);
+            };
             if fit == NameFit::Strong {
                 named.push(slot);
             }
@@ -362,15 +404,21 @@ impl Engine {
                     Some("similar words")
                 }
                 NameFit::Strong
-                    if f.cues.recall && (m.shared != 0 || pv == Fit::Strong || m.similarity >= c.name_similarity) =>
+                    if f.cues.recall
+                        && (m.shared != 0
+                            || pv == Fit::Strong
+                            || m.similarity >= c.name_similarity
+                            || (pv == Fit::Weak && m.similarity >= c.topic_similarity)) =>
                 {
                     Some("refers to an earlier message")
                 }
+                // One fitting name token: the writer must say they wrote before, and either
+                // recently or naming the channel they wrote on ("je vous ai envoyé un mail").
                 NameFit::Weak
                     if f.cues.recall
                         && m.shared != 0
                         && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
-                        && m.gap <= SAME_KIND_GAP =>
+                        && (m.gap <= SAME_KIND_GAP || f.cues.channels & t.channels != 0) =>
                 {
                     Some("refers to an earlier message")
                 }
@@ -381,16 +429,22 @@ impl Engine {
                 + if pv == Fit::Strong { 0.5 } else { 0.0 }
                 + if fit == NameFit::Strong { 0.3 } else { 0.0 };
             if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, slot, m, fit, why));
+                best = Some((score, slot, m, fit, why, name));
             }
         }
-        let (_, slot, m, fit, why) = best?;
+        let (_, slot, m, fit, why, name) = best?;
         let t = &self.tickets[slot as usize];
         let mut reasons = self.reasons("same-name", f, &m);
         let other = t.names.iter().map(|n| n.trim_start_matches('~')).collect::<Vec<_>>().join(" / ");
         reasons.name =
             Some(format!("{} ~ {other} ({})", name.joined(), if fit == NameFit::Strong { "strong" } else { "weak" }));
         reasons.cues.push(why.to_owned());
+        if f.cues.channels & t.channels != 0 {
+            reasons.cues.push("names the channel of an earlier message".to_owned());
+        }
+        if f.stated.as_ref() == Some(name) {
+            reasons.cues.push("gives their name in the text".to_owned());
+        }
         reasons.headline = format!("same person under another identity: fitting name, {why}");
         Some(Decision::FollowUp { ticket: t.id, reasons })
     }

@@ -198,6 +198,8 @@ struct TicketState {
     /// one message's share).
     nodes: Vec<u32>,
     messages: u16,
+    /// Channels its messages came by, as bits of `message::Channel`.
+    channels: u16,
     topic: Option<u16>,
     dates: Vec<u16>,
 }
@@ -447,6 +449,7 @@ impl Engine {
             names: Vec::new(),
             nodes: Vec::new(),
             messages: 0,
+            channels: 0,
             topic,
             dates: Vec::new(),
         });
@@ -462,6 +465,7 @@ impl Engine {
         let t = &mut self.tickets[slot as usize];
         let fresh = t.messages == 0;
         t.messages = t.messages.saturating_add(1);
+        t.channels |= f.channel;
         t.first = t.first.min(f.time);
         t.last = t.last.max(f.time);
         t.reports |= f.reports();
@@ -478,7 +482,7 @@ impl Engine {
                 t.places.push(p.clone());
             }
         }
-        if let Some(name) = &f.name {
+        for name in f.name.iter().chain(&f.stated) {
             let compact = name.compact();
             if t.names.len() < MAX_NAMES && !t.names.contains(&compact) {
                 t.names.push(compact);
@@ -495,7 +499,7 @@ impl Engine {
                 self.places.push(place_key(site, kind, &k), slot, f.time);
             }
         }
-        if let Some(name) = &f.name {
+        for name in f.name.iter().chain(&f.stated) {
             for tok in name.full_tokens() {
                 self.names.push(name_key(site, tok), slot, f.time);
             }

@@ -10,8 +10,21 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dedup")
 }
 
-/// The shared dev set (a copy of `shared/dedup-devset`) and our own sets of the same kinds.
-const SETS: &[&str] = &["devset", "commune", "universite", "mixte", "valmont", "saint-remy", "bourg-lac", "trelaze"];
+/// Every labelled set under the fixtures directory: the shared dev set (a copy of
+/// `shared/dedup-devset`) and our own sets of the same kinds. A new set is a new directory;
+/// `DEDUP_SET=name` keeps one, to study it.
+fn sets() -> Vec<String> {
+    let only = std::env::var("DEDUP_SET").ok();
+    let mut out: Vec<String> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("messages.jsonl").exists())
+        .filter(|e| only.as_ref().is_none_or(|o| e.file_name().to_string_lossy() == o.as_str()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
 
 /// A message under construction: site `ville` and channel `widget` unless told.
 #[derive(Clone)]
@@ -558,7 +571,7 @@ fn a_start_with_decision_groups_both_tickets_on_apply() {
 fn the_labelled_sets_meet_the_targets() {
     let (mut tickets, mut incidents) = (Score::default(), Score::default());
     println!("{:<12} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}", "set", "T-P", "T-R", "T-F1", "I-P", "I-R", "I-F1");
-    for set in SETS {
+    for set in &sets() {
         let s = evaluate(&fixtures().join(set), DedupConfig::default());
         println!(
             "{:<12} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
@@ -597,7 +610,7 @@ fn similarity_distribution() {
     use super::decide::Features;
     use super::eval::read_messages;
     let (mut same, mut other) = (Vec::new(), Vec::new());
-    for set in SETS {
+    for set in &sets() {
         let msgs = read_messages(&fixtures().join(set).join("messages.jsonl"));
         let labels: std::collections::HashMap<String, String> =
             std::fs::read_to_string(fixtures().join(set).join("labels.jsonl"))

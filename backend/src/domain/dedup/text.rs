@@ -238,11 +238,27 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
 }
 
 fn push_token(out: &mut Vec<Token>, word: &mut String, boundary: bool, slash: bool, elided: bool) {
-    let lower = word.to_lowercase();
+    let lower = squeeze(&word.to_lowercase());
     let folded = fold(&lower);
     let cap = word.chars().next().is_some_and(char::is_uppercase);
     out.push(Token { lower, folded, cap, boundary, slash, elided });
     word.clear();
+}
+
+/// Letters repeated for emphasis ("coupuuure", "toujoursss") written once. Runs of three or more
+/// only: French doubles its letters ("ville", "arrêt") and "créée" has three different ones.
+fn squeeze(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut n = 1;
+        while chars.next_if_eq(&c).is_some() {
+            n += 1;
+        }
+        let times = if n >= 3 && c.is_alphabetic() { 1 } else { n };
+        out.extend(std::iter::repeat_n(c, times));
+    }
+    out
 }
 
 fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
@@ -309,8 +325,10 @@ pub(crate) fn expand(tokens: Vec<Token>) -> Vec<Token> {
     let t = tables();
     let mut out = Vec::with_capacity(tokens.len());
     for tok in tokens {
+        // A capital letter alone is a code ("bâtiment C", "salle O"), not SMS for "c'est".
+        let code = tok.cap && tok.folded.chars().count() == 1;
         match t.sms.get(tok.folded.as_str()) {
-            Some(expansion) if !tok.elided => {
+            Some(expansion) if !tok.elided && !code => {
                 for (i, w) in expansion.split(' ').enumerate() {
                     out.push(Token {
                         lower: w.to_owned(),
@@ -538,14 +556,24 @@ pub(crate) struct Cues {
     pub(crate) problem: bool,
     /// Asks how, when, whether: an information request.
     pub(crate) question: bool,
+    /// Channels named as those of an earlier contact, as bits of `message::Channel` (only with
+    /// `recall`).
+    pub(crate) channels: u16,
 }
 
 pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
     let text = phrase_text(tokens.iter());
     let any = |list: &[&str]| list.iter().any(|p| has_phrase(&text, p));
     let others_fine = any(lexicon::OTHERS) && any(lexicon::FINE);
+    let recall = any(lexicon::RECALL);
+    let channels = if recall {
+        lexicon::CHANNEL_WORDS.iter().filter(|(p, _)| has_phrase(&text, p)).fold(0, |b, (_, c)| b | 1 << c)
+    } else {
+        0
+    };
     Cues {
-        recall: any(lexicon::RECALL),
+        recall,
+        channels,
         still: any(lexicon::STILL),
         new_matter: any(lexicon::NEW_MATTER),
         personal: any(lexicon::PERSONAL) || others_fine || owns_failing_device(tokens, concepts),
