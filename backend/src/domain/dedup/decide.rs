@@ -21,6 +21,8 @@ pub(crate) struct Features {
     /// Words of its own beyond greetings and chatter.
     pub(crate) content: usize,
     pub(crate) places: Vec<Place>,
+    /// Words that may name a known place ([`places::loose_names`]).
+    pub(crate) loose_places: Vec<Box<str>>,
     pub(crate) concepts: u64,
     pub(crate) cues: Cues,
     pub(crate) dates: Vec<u16>,
@@ -65,8 +67,10 @@ impl Features {
         }
         let name = Name::of(&m.from);
         let stated = Name::stated(&tokens).filter(|s| Some(s) != name.as_ref());
+        let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
         Features {
             time: m.received_at.unix_timestamp(),
+            loose_places,
             identities: ids,
             name,
             stated,

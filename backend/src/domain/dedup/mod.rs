@@ -278,7 +278,41 @@ impl Engine {
         if let Some(&m) = self.seen.get(&seen_key(site, &message.id)) {
             return Decision::AlreadySeen { ticket: self.tickets[self.messages[m as usize].ticket as usize].id };
         }
-        self.decide_features(site, &Features::of(message))
+        let mut f = Features::of(message);
+        self.known_places(site, &mut f);
+        self.decide_features(site, &f)
+    }
+
+    /// A message that marks no place may still name one the site knows ("plus d'eau o
+    /// granges" after reports from "hameau des Granges"): such words become places when every
+    /// one of them is a place key some ticket used within the ticket window.
+    fn known_places(&self, site: u32, f: &mut Features) {
+        if !f.places.is_empty() {
+            return;
+        }
+        let since = f.time - self.config.ticket_window.max(self.config.incident_window).whole_seconds();
+        let mut found = Vec::new();
+        let known = |p: &Place| {
+            p.keys().iter().all(|(kind, k)| {
+                let mut out = Vec::new();
+                self.places.walk(place_key(site, *kind, k), since, 1, &mut out);
+                !out.is_empty()
+            })
+        };
+        for name in &f.loose_places {
+            // Both words ("pré vert"), else the first ("l'erable marche pas").
+            let first = name.split(' ').next().unwrap_or_default();
+            for n in [&**name, first] {
+                let p = Place { kind: places::Kind::Generic, name: n.into(), number: None };
+                if known(&p) {
+                    if !found.contains(&p) {
+                        found.push(p);
+                    }
+                    break;
+                }
+            }
+        }
+        f.places = found;
     }
 
     /// Records that `message` was filed under `ticket` (new or existing) and, if any,
@@ -290,7 +324,8 @@ impl Engine {
         if self.seen.contains_key(&key) {
             return;
         }
-        let f = Features::of(message);
+        let mut f = Features::of(message);
+        self.known_places(site, &mut f);
         // The partner of a new incident is found before this message changes anything, so it is
         // the one `decide` named.
         let partner = match incident {

@@ -611,6 +611,47 @@ pub(crate) fn extract(tokens: &[Token]) -> Vec<Place> {
     out
 }
 
+/// Words that may name a place the text does not mark as one ("plus d'eau o granges", "vers
+/// les tanneurs", "l'ascenseur de l'erable"): up to two words after a locative or a particle,
+/// lowercase or not, that are no common word. They count only if the site already knows a
+/// place by that name (see `Engine::known_places`).
+pub(crate) fn loose_names(tokens: &[Token]) -> Vec<Box<str>> {
+    const LEADS: &[&str] =
+        &["a", "au", "aux", "vers", "pres", "de", "du", "des", "d", "l", "la", "le", "les", "at", "near", "in", "sur"];
+    let mut out: Vec<Box<str>> = Vec::new();
+    let word = |t: &Token| {
+        t.folded.chars().count() >= 3
+            && t.folded.chars().all(char::is_alphabetic)
+            && !t.elided
+            && !PARTICLES.contains(&t.folded.as_str())
+            && !ends_name(t)
+            && super::text::word_concepts(&t.folded) == 0
+    };
+    for i in 0..tokens.len() {
+        if !LEADS.contains(&tokens[i].folded.as_str()) {
+            continue;
+        }
+        let mut j = i + 1;
+        while tokens.get(j).is_some_and(|t| PARTICLES.contains(&t.folded.as_str()) && !t.boundary) {
+            j += 1;
+        }
+        let name: Vec<String> = tokens[j.min(tokens.len())..]
+            .iter()
+            .enumerate()
+            .take_while(|(k, t)| (*k == 0 || !t.boundary) && word(t) && !is_type_word(tokens, j + k))
+            .take(2)
+            .filter_map(|(_, t)| normalise_name_token(&t.folded))
+            .collect();
+        if !name.is_empty() && (j == i + 1 || !tokens[j].boundary) {
+            let name: Box<str> = name.join(" ").into();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// "wifi mort à Lavoisier", "froid dans les classes à Curie": a capitalised name right after
 /// a locative preposition, with no kind. It only ever matches a place of a known kind by name.
 fn locatives(tokens: &[Token]) -> Vec<Place> {
