@@ -372,11 +372,33 @@ fn match_seq(tokens: &[Token], i: usize, seq: &[&str]) -> bool {
         .all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.folded == *w && !t.elided && (k == 0 || !t.boundary)))
 }
 
+/// Whether a word may start a street or facility type: most words cannot, and the lists need
+/// not be walked for them.
+fn may_start_type(word: &str) -> bool {
+    static FIRST: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    FIRST
+        .get_or_init(|| {
+            STREET_TYPES
+                .iter()
+                .chain(STREET_TYPES_AFTER)
+                .map(|s| s[0])
+                .chain(FACILITIES.iter().map(|(s, _)| s[0]))
+                .collect()
+        })
+        .contains(word)
+}
+
 fn street_type_at(tokens: &[Token], i: usize) -> Option<usize> {
+    if !tokens.get(i).is_some_and(|t| may_start_type(&t.folded)) {
+        return None;
+    }
     STREET_TYPES.iter().filter(|s| match_seq(tokens, i, s)).map(|s| s.len()).max()
 }
 
 fn facility_at(tokens: &[Token], i: usize) -> Option<(usize, Kind)> {
+    if !tokens.get(i).is_some_and(|t| may_start_type(&t.folded)) {
+        return None;
+    }
     FACILITIES.iter().filter(|(s, _)| match_seq(tokens, i, s)).map(|(s, k)| (s.len(), *k)).max_by_key(|(n, _)| *n)
 }
 

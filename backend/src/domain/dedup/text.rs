@@ -278,6 +278,54 @@ fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
+/// Phrases indexed by their first word, each with the bits it sets: a text is scanned once,
+/// word by word, whatever the number of phrases (matching each phrase over the text made
+/// phrase cues the costliest part of a decision).
+#[derive(Default)]
+struct Phrases {
+    by_first: HashMap<&'static str, Vec<(Box<[&'static str]>, u64)>>,
+}
+
+impl Phrases {
+    fn add(&mut self, phrase: &'static str, bits: u64) {
+        let mut words = phrase.split(' ').filter(|w| !w.is_empty());
+        let Some(first) = words.next() else { return };
+        let rest: Box<[&str]> = words.collect();
+        let entry = self.by_first.entry(first).or_default();
+        match entry.iter_mut().find(|(r, _)| *r == rest) {
+            Some((_, b)) => *b |= bits,
+            None => entry.push((rest, bits)),
+        }
+    }
+
+    /// The bits of every phrase found in `words` as consecutive whole words.
+    fn scan(&self, words: &[&str]) -> u64 {
+        let mut bits = 0;
+        for (i, w) in words.iter().enumerate() {
+            if let Some(list) = self.by_first.get(w) {
+                for (rest, b) in list {
+                    if words[i + 1..].starts_with(rest) {
+                        bits |= b;
+                    }
+                }
+            }
+        }
+        bits
+    }
+}
+
+/// Bits of [`Phrases`] for the cue lists of `lexicon`.
+const RECALL_BIT: u64 = 1;
+const STILL_BIT: u64 = 1 << 1;
+const NEW_MATTER_BIT: u64 = 1 << 2;
+const PERSONAL_BIT: u64 = 1 << 3;
+const OTHERS_BIT: u64 = 1 << 4;
+const FINE_BIT: u64 = 1 << 5;
+const PROBLEM_BIT: u64 = 1 << 6;
+const QUESTION_BIT: u64 = 1 << 7;
+/// Channel `c` named: bit `CHANNEL_SHIFT + c`.
+const CHANNEL_SHIFT: u32 = 8;
+
 struct Tables {
     sms: HashMap<&'static str, &'static str>,
     glosses: HashMap<&'static str, &'static str>,
@@ -285,7 +333,9 @@ struct Tables {
     chatter: HashMap<&'static str, ()>,
     exact: HashMap<&'static str, u64>,
     prefixes: Vec<(&'static str, u64)>,
-    phrases: Vec<(&'static str, u64)>,
+    /// Concept phrases ("nid de poule"), bits of [`Concept`].
+    phrases: Phrases,
+    cues: Phrases,
     french: Stemmer,
     english: Stemmer,
 }
@@ -294,17 +344,36 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut exact: HashMap<&str, u64> = HashMap::new();
-        let (mut prefixes, mut phrases) = (Vec::new(), Vec::new());
+        let (mut prefixes, mut phrases) = (Vec::new(), Phrases::default());
         for (concept, words) in lexicon::CONCEPTS {
             for w in *words {
                 if w.contains(' ') {
-                    phrases.push((*w, concept.bit()));
+                    phrases.add(w, concept.bit());
                 } else if let Some(p) = w.strip_suffix('*') {
                     prefixes.push((p, concept.bit()));
                 } else {
                     *exact.entry(w).or_default() |= concept.bit();
                 }
             }
+        }
+        let mut cues = Phrases::default();
+        let lists: [(&[&str], u64); 8] = [
+            (lexicon::RECALL, RECALL_BIT),
+            (lexicon::STILL, STILL_BIT),
+            (lexicon::NEW_MATTER, NEW_MATTER_BIT),
+            (lexicon::PERSONAL, PERSONAL_BIT),
+            (lexicon::OTHERS, OTHERS_BIT),
+            (lexicon::FINE, FINE_BIT),
+            (lexicon::PROBLEM, PROBLEM_BIT),
+            (lexicon::QUESTION, QUESTION_BIT),
+        ];
+        for (list, bit) in lists {
+            for p in list {
+                cues.add(p, bit);
+            }
+        }
+        for (p, c) in lexicon::CHANNEL_WORDS {
+            cues.add(p, 1 << (CHANNEL_SHIFT + u32::from(*c)));
         }
         Tables {
             sms: lexicon::SMS.iter().copied().collect(),
@@ -314,6 +383,7 @@ fn tables() -> &'static Tables {
             exact,
             prefixes,
             phrases,
+            cues,
             french: Stemmer::create(Algorithm::French),
             english: Stemmer::create(Algorithm::English),
         }
@@ -498,21 +568,6 @@ impl Sketch {
     }
 }
 
-/// A text made of folded words separated by single spaces, for phrase look-ups.
-pub(crate) fn phrase_text<'a>(tokens: impl Iterator<Item = &'a Token>) -> String {
-    let mut s = String::from(" ");
-    for t in tokens {
-        s.push_str(&t.folded);
-        s.push(' ');
-    }
-    s
-}
-
-/// Whether `phrase` occurs in `text` as whole words (`text` is from [`phrase_text`]).
-pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase).any(|(i, _)| text[..i].ends_with(' ') && text[i + phrase.len()..].starts_with(' '))
-}
-
 /// The concepts one word names, phrases aside.
 pub(crate) fn word_concepts(w: &str) -> u64 {
     let t = tables();
@@ -532,13 +587,8 @@ pub(crate) fn concepts(tokens: &[Token]) -> u64 {
     for tok in tokens.iter().filter(|t| !t.elided) {
         bits |= word_concepts(&tok.folded);
     }
-    let text = phrase_text(tokens.iter().filter(|t| !t.elided));
-    for (p, b) in &t.phrases {
-        if has_phrase(&text, p) {
-            bits |= b;
-        }
-    }
-    bits
+    let words: Vec<&str> = tokens.iter().filter(|t| !t.elided).map(|t| t.folded.as_str()).collect();
+    bits | t.phrases.scan(&words)
 }
 
 /// Phrase cues about the writer and the matter.
@@ -562,23 +612,20 @@ pub(crate) struct Cues {
 }
 
 pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
-    let text = phrase_text(tokens.iter());
-    let any = |list: &[&str]| list.iter().any(|p| has_phrase(&text, p));
-    let others_fine = any(lexicon::OTHERS) && any(lexicon::FINE);
-    let recall = any(lexicon::RECALL);
-    let channels = if recall {
-        lexicon::CHANNEL_WORDS.iter().filter(|(p, _)| has_phrase(&text, p)).fold(0, |b, (_, c)| b | 1 << c)
-    } else {
-        0
-    };
+    let words: Vec<&str> = tokens.iter().map(|t| t.folded.as_str()).collect();
+    let found = tables().cues.scan(&words);
+    let any = |bit: u64| found & bit != 0;
+    let others_fine = any(OTHERS_BIT) && any(FINE_BIT);
+    let recall = any(RECALL_BIT);
+    let channels = if recall { (found >> CHANNEL_SHIFT) as u16 } else { 0 };
     Cues {
         recall,
         channels,
-        still: any(lexicon::STILL),
-        new_matter: any(lexicon::NEW_MATTER),
-        personal: any(lexicon::PERSONAL) || others_fine || owns_failing_device(tokens, concepts),
-        problem: any(lexicon::PROBLEM),
-        question: any(lexicon::QUESTION),
+        still: any(STILL_BIT),
+        new_matter: any(NEW_MATTER_BIT),
+        personal: any(PERSONAL_BIT) || others_fine || owns_failing_device(tokens, concepts),
+        problem: any(PROBLEM_BIT),
+        question: any(QUESTION_BIT),
     }
 }
 
