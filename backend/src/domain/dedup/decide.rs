@@ -3,11 +3,11 @@
 //! occurrence. Each rule needs several cues to agree, because a wrong merge costs more than a
 //! missed one.
 
-use super::identity::{Identity, Name, NameFit, identities, name_fit, signed_phones};
+use super::identity::{Identity, Name, NameFit, identities, letters_conflict, name_fit, signed_phones};
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
-use super::{Decision, Engine, IncidentChoice, Reasons, TicketState, name_key, place_key, seen_key};
+use super::{Decision, Engine, IncidentChoice, Reasons, TicketState, name_key, place_key, seen_key, tag};
 use crate::domain::message::InboundMessage;
 
 /// Everything the rules read from a message, computed once.
@@ -66,7 +66,20 @@ impl Features {
             }
         }
         let name = Name::of(&m.from);
-        let stated = Name::stated(&tokens).filter(|s| Some(s) != name.as_ref());
+        // "Mimi C" writing "c'est Noémie": Noémie C, the surname or its initial from the
+        // display name.
+        let stated = Name::stated(&tokens)
+            .map(|mut s| {
+                if let Some(n) = name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose)
+                    && let Some(last) = n.tokens.last()
+                    && !s.tokens.contains(last)
+                    && s.tokens.len() < 4
+                {
+                    s.tokens.push(last.clone());
+                }
+                s
+            })
+            .filter(|s| Some(s) != name.as_ref());
         let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
         Features {
             time: m.received_at.unix_timestamp(),
@@ -368,9 +381,11 @@ impl Engine {
         let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
         let since = f.time - window.whole_seconds();
         let mut candidates = Vec::new();
+        let letters: Vec<u32> = names.iter().map(|n| n.letters()).collect();
+        let accept = |tag: u32| letters.iter().any(|&l| !letters_conflict(l, tag));
         for name in &names {
             for tok in name.full_tokens() {
-                self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates);
+                self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates, accept);
             }
         }
         let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
@@ -475,10 +490,20 @@ impl Engine {
         // "Still no light": an occurrence that goes on is grouped over the longer window.
         let window = if f.cues.still { c.ticket_window.max(c.incident_window) } else { c.incident_window };
         let since = f.time - window.whole_seconds();
+        // Tickets that cannot qualify are skipped by their tag: one person's problem, nothing
+        // reported, no incident kind in common unless both say something is wrong without any
+        // personal topic (see below).
+        let f_incident = (f.concepts & Concept::incident_bits()) as u32 & tag::INCIDENT;
+        let f_other = f.concepts & !Concept::incident_bits() != 0;
+        let accept = |t: u32| {
+            t & tag::PERSONAL == 0
+                && t & tag::REPORTS != 0
+                && (t & f_incident != 0 || (f.cues.problem && t & tag::PROBLEM != 0 && t & tag::OTHER == 0 && !f_other))
+        };
         let mut candidates = Vec::new();
         for p in &f.places {
             for (kind, k) in p.keys() {
-                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates);
+                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
             }
         }
         let mut best: Option<(f32, u32, Matter)> = None;

@@ -124,6 +124,7 @@ impl Concept {
 
     /// Something in the world that several people can see broken at once.
     pub(crate) fn incident(self) -> bool {
+        // Below 20: the place index's tags hold them in 20 bits (`mod.rs`, `tag`).
         (self as u8) <= (Concept::Printer as u8)
     }
 

@@ -227,6 +227,32 @@ pub struct Engine {
     forbidden: HashSet<(u32, u32)>,
 }
 
+/// A ticket's summary in the place index's nodes: its incident concepts (bits 0–19), whether it
+/// has other concepts, reports something wrong, says so outright, is one person's problem.
+pub(crate) mod tag {
+    pub(crate) const INCIDENT: u32 = 0xF_FFFF;
+    pub(crate) const OTHER: u32 = 1 << 20;
+    pub(crate) const REPORTS: u32 = 1 << 21;
+    pub(crate) const PROBLEM: u32 = 1 << 22;
+    pub(crate) const PERSONAL: u32 = 1 << 23;
+}
+
+fn place_tag(t: &TicketState) -> u32 {
+    let incident = lexicon::Concept::incident_bits();
+    let mut tag = (t.concepts & incident) as u32 & tag::INCIDENT;
+    for (on, bit) in [
+        (t.concepts & !incident != 0, tag::OTHER),
+        (t.reports, tag::REPORTS),
+        (t.problem, tag::PROBLEM),
+        (t.personal, tag::PERSONAL),
+    ] {
+        if on {
+            tag |= bit;
+        }
+    }
+    tag
+}
+
 fn seen_key(site: u32, id: &str) -> u64 {
     hash_str(&[b"m", &site.to_le_bytes(), id.as_bytes()])
 }
@@ -295,7 +321,7 @@ impl Engine {
         let known = |p: &Place| {
             p.keys().iter().all(|(kind, k)| {
                 let mut out = Vec::new();
-                self.places.walk(place_key(site, *kind, k), since, 1, &mut out);
+                self.places.walk(place_key(site, *kind, k), since, 1, &mut out, |_| true);
                 !out.is_empty()
             })
         };
@@ -499,6 +525,7 @@ impl Engine {
         }
         let t = &mut self.tickets[slot as usize];
         let fresh = t.messages == 0;
+        let old_tag = place_tag(t);
         t.messages = t.messages.saturating_add(1);
         t.channels |= f.channel;
         t.first = t.first.min(f.time);
@@ -529,14 +556,19 @@ impl Engine {
                 t.dates.push(d);
             }
         }
-        for p in &f.places {
+        // A ticket whose summary changed (a follow-up says what is wrong) is put again under
+        // all its places, so that walks filtering on the tag see what it is now.
+        let tag = place_tag(t);
+        let again: Vec<Place> = if !fresh && tag != old_tag { t.places.clone() } else { Vec::new() };
+        for p in f.places.iter().chain(&again) {
             for (kind, k) in p.keys() {
-                self.places.push(place_key(site, kind, &k), slot, f.time);
+                self.places.push(place_key(site, kind, &k), slot, f.time, tag);
             }
         }
         for name in f.name.iter().chain(&f.stated) {
+            let tag = name.letters();
             for tok in name.full_tokens() {
-                self.names.push(name_key(site, tok), slot, f.time);
+                self.names.push(name_key(site, tok), slot, f.time, tag);
             }
         }
     }
