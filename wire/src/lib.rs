@@ -6,12 +6,15 @@
 //! - [`site`]: what the widget reads about a site (topics, privacy notice).
 //! - [`response`]: what the backend answers (a reference, or errors naming fields).
 //! - [`i18n`]: every text a citizen reads, in French and English, in one catalogue.
+//! - [`scoring`]: pairwise precision and recall of a grouping of messages (deduplication
+//!   quality), shared by the backend's tests and `cargo xtask bench`.
 //!
 //! This crate is compiled for wasm32 as well as for the server: it holds no I/O and depends
 //! on serde alone, to keep the widget small.
 
 pub mod i18n;
 pub mod response;
+pub mod scoring;
 pub mod site;
 pub mod submission;
 
