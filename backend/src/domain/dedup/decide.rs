@@ -177,6 +177,17 @@ impl Matter {
     }
 }
 
+/// Seconds between a message and a ticket's span of messages.
+fn gap(f: &Features, t: &TicketState) -> i64 {
+    if f.time < t.first {
+        t.first - f.time
+    } else if f.time > t.last {
+        f.time - t.last
+    } else {
+        0
+    }
+}
+
 /// How many of a citizen's tickets (newest first) a decision reads: an association writing daily
 /// must not make every decision slow.
 const OWN_CAP: usize = 256;
@@ -218,22 +229,21 @@ impl Engine {
     }
 
     fn matter(&self, f: &Features, t: &TicketState) -> Matter {
+        self.matter_at(f, t, places::compare(&f.places, &t.places))
+    }
+
+    /// [`Engine::matter`] with the places already compared (walks compare them first, since a
+    /// place that does not fit ends the candidate before the costlier similarity).
+    fn matter_at(&self, f: &Features, t: &TicketState, place: PlaceFit) -> Matter {
         let shared = f.concepts & t.concepts;
-        let gap = if f.time < t.first {
-            t.first - f.time
-        } else if f.time > t.last {
-            f.time - t.last
-        } else {
-            0
-        };
         Matter {
             similarity: t.sketch.overlap(&f.shingles),
-            place: places::compare(&f.places, &t.places),
+            place,
             shared,
             disjoint: f.concepts != 0 && t.concepts != 0 && shared == 0,
             shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
-            gap,
+            gap: gap(f, t),
             ticket_concepts: t.concepts,
         }
     }
@@ -313,7 +323,7 @@ impl Engine {
         } else {
             "same-citizen"
         };
-        let mut reasons = self.reasons(rule, f, &m);
+        let mut reasons = self.reasons(rule, f, &m, t);
         reasons.identities = shared_ids;
         reasons.cues.push(why.to_owned());
         reasons.headline = format!(
@@ -409,10 +419,11 @@ impl Engine {
             if has_phone && their_phones && !phones.iter().any(|p| t.nodes.contains(p)) {
                 continue;
             }
-            let m = self.matter(f, t);
-            if m.gap > window.whole_seconds() || (fit != NameFit::Strong && m.gap > c.name_window.whole_seconds()) {
+            let g = gap(f, t);
+            if g > window.whole_seconds() || (fit != NameFit::Strong && g > c.name_window.whole_seconds()) {
                 continue;
             }
+            let m = self.matter(f, t);
             let pv = m.place_verdict();
             if f.cues.new_matter || pv == Fit::Conflict || m.disjoint {
                 continue;
@@ -453,7 +464,7 @@ impl Engine {
         }
         let (_, slot, m, fit, why, name) = best?;
         let t = &self.tickets[slot as usize];
-        let mut reasons = self.reasons("same-name", f, &m);
+        let mut reasons = self.reasons("same-name", f, &m, t);
         let other = t.names.iter().map(|n| n.trim_start_matches('~')).collect::<Vec<_>>().join(" / ");
         reasons.name =
             Some(format!("{} ~ {other} ({})", name.joined(), if fit == NameFit::Strong { "strong" } else { "weak" }));
@@ -512,12 +523,16 @@ impl Engine {
             if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
                 continue;
             }
-            let m = self.matter(f, t);
-            if m.gap > window.whole_seconds() {
+            if gap(f, t) > window.whole_seconds() {
                 continue;
             }
-            let shared = m.shared & Concept::incident_bits();
-            let pv = m.place.verdict(shared & Concept::area_bits() != 0);
+            let shared = f.concepts & t.concepts & Concept::incident_bits();
+            let place = places::compare(&f.places, &t.places);
+            let pv = place.verdict(shared & Concept::area_bits() != 0);
+            if pv < Fit::Weak {
+                continue;
+            }
+            let m = self.matter_at(f, t, place);
             let ok = if shared != 0 {
                 pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
             } else {
@@ -544,7 +559,7 @@ impl Engine {
         }
         let Some((_, slot, m)) = best else { return new(plain) };
         let t = &self.tickets[slot as usize];
-        let mut reasons = self.reasons("incident", f, &m);
+        let mut reasons = self.reasons("incident", f, &m, t);
         let incident = match t.incident {
             Some(i) => {
                 reasons.headline = format!("another citizen's report of the same occurrence: joins incident {}", i.0);
@@ -561,7 +576,7 @@ impl Engine {
         Decision::NewTicket { incident, reasons }
     }
 
-    fn reasons(&self, rule: &str, f: &Features, m: &Matter) -> Reasons {
+    fn reasons(&self, rule: &str, f: &Features, m: &Matter, t: &TicketState) -> Reasons {
         let mut cues = Vec::new();
         if f.cues.recall {
             cues.push("refers to an earlier message".to_owned());
@@ -578,7 +593,7 @@ impl Engine {
         Reasons {
             rule: rule.to_owned(),
             similarity: Some((m.similarity * 100.0).round() / 100.0),
-            places: m.place.shared.clone(),
+            places: m.place.describe(&f.places, &t.places),
             topics: Concept::names(m.shared).into_iter().map(str::to_owned).collect(),
             cues,
             ..Reasons::default()

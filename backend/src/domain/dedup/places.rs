@@ -761,13 +761,12 @@ fn names_match(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.split(' ').count() <= b.split(' ').count() { (a, b) } else { (b, a) };
     // "rue J. Moulin" is "rue Jean Moulin", but an initial alone matches nothing: "amphi B" is
     // not "amphi Bernard".
     let mut full = 0;
-    let all = short.iter().all(|s| {
-        long.iter().any(|l| {
+    let all = short.split(' ').all(|s| {
+        long.split(' ').any(|l| {
             let same = s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l));
             if same {
                 full += 1;
@@ -794,7 +793,9 @@ pub(crate) struct PlaceFit {
     pub(crate) conflict: bool,
     /// Two different rooms.
     pub(crate) fine_conflict: bool,
-    pub(crate) shared: Vec<String>,
+    /// Pairs that matched (index in `a`, index in `b`, only weakly), described on demand
+    /// ([`PlaceFit::describe`]): most comparisons are never shown to anyone.
+    shared: Vec<(u16, u16, bool)>,
 }
 
 /// Verdict of a [`PlaceFit`] for a given kind of occurrence.
@@ -808,6 +809,25 @@ pub(crate) enum Fit {
 }
 
 impl PlaceFit {
+    /// The places in common, as an agent reads them ("street 45 tilleul", "library").
+    pub(crate) fn describe(&self, a: &[Place], b: &[Place]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &(i, j, weak) in &self.shared {
+            let (p, q) = (&a[i as usize], &b[j as usize]);
+            let d = if weak {
+                p.kind.label().to_owned()
+            } else if p.number.is_some() {
+                p.describe()
+            } else {
+                q.describe()
+            };
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
     /// `area`: the occurrence covers an area (water, heating, Wi-Fi), so house numbers and rooms
     /// within one matched building do not tell reports apart.
     pub(crate) fn verdict(&self, area: bool) -> Fit {
@@ -834,8 +854,8 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
     let mut fit = PlaceFit::default();
     let streets = |ps: &[Place]| ps.iter().filter(|p| p.kind == Kind::Street).count();
     let mut street_matched = false;
-    for p in a {
-        for q in b {
+    for (i, p) in a.iter().enumerate() {
+        for (j, q) in b.iter().enumerate() {
             let generic = p.kind == Kind::Generic || q.kind == Kind::Generic;
             if !(p.kind == q.kind || generic) {
                 continue;
@@ -856,16 +876,10 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
                         fit.coarse_strong = true;
                     }
                 }
-                let d = if p.number.is_some() { p.describe() } else { q.describe() };
-                if !fit.shared.contains(&d) {
-                    fit.shared.push(d);
-                }
+                fit.shared.push((i as u16, j as u16, false));
             } else if p.kind == q.kind && !generic && p.name.is_empty() != q.name.is_empty() {
                 fit.weak = true;
-                let d = p.kind.label().to_owned();
-                if !fit.shared.contains(&d) {
-                    fit.shared.push(d);
-                }
+                fit.shared.push((i as u16, j as u16, true));
             }
         }
     }

@@ -31,8 +31,16 @@ pub(crate) fn fold(s: &str) -> String {
 
 /// Equal but for one substitution, insertion or deletion.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    // Folded names are ASCII almost always: compare bytes without allocating.
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
