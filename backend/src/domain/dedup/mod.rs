@@ -556,6 +556,12 @@ impl Engine {
                 t.dates.push(d);
             }
         }
+        // A million tickets of one or two messages: capacity left by `push` would be a fifth
+        // of the index's memory.
+        t.places.shrink_to_fit();
+        t.names.shrink_to_fit();
+        t.nodes.shrink_to_fit();
+        t.dates.shrink_to_fit();
         // A ticket whose summary changed (a follow-up says what is wrong) is put again under
         // all its places, so that walks filtering on the tag see what it is now.
         let tag = place_tag(t);
