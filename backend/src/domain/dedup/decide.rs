@@ -3,7 +3,9 @@
 //! occurrence. Each rule needs several cues to agree, because a wrong merge costs more than a
 //! missed one.
 
-use super::identity::{Identity, Name, NameFit, identities, letters_conflict, name_fit, signed_phones};
+use super::identity::{
+    Identity, Name, NameFit, compact_letters, identities, letters_conflict, name_fit, signed_phones,
+};
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
@@ -114,7 +116,17 @@ impl Features {
 /// How a name fits the names a ticket holds: a strong fit with one of them counts (a ticket
 /// may hold a nickname too); a weak one only if none contradicts it.
 fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
-    let fits: Vec<NameFit> = names.iter().map(|n| name_fit(name, &Name::from_compact(n))).collect();
+    let letters = name.letters();
+    let fits: Vec<NameFit> = names
+        .iter()
+        .map(|n| {
+            if letters_conflict(letters, compact_letters(n)) {
+                NameFit::Conflict
+            } else {
+                name_fit(name, &Name::from_compact(n))
+            }
+        })
+        .collect();
     let best = fits.iter().copied().max()?;
     match best {
         NameFit::Strong => Some(best),

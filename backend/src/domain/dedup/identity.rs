@@ -323,17 +323,9 @@ impl Name {
         None
     }
 
-    /// The first letters of its tokens (bits 0–25), with [`LOOSE`] for a username and
-    /// [`UNSURE`] when a token starts with something else than a–z: the name index's tag.
+    /// How many of its tokens start with each letter: the name index's tag (see [`letters`]).
     pub(crate) fn letters(&self) -> u32 {
-        let mut bits = if self.loose { LOOSE } else { 0 };
-        for t in &self.tokens {
-            match t.bytes().next() {
-                Some(b @ b'a'..=b'z') => bits |= 1 << (b - b'a'),
-                _ => bits |= UNSURE,
-            }
-        }
-        bits
+        letters(self.tokens.iter().map(String::as_str), self.loose)
     }
 
     pub(crate) fn joined(&self) -> String {
@@ -360,20 +352,53 @@ impl Name {
     }
 }
 
-pub(crate) const LOOSE: u32 = 1 << 26;
-pub(crate) const UNSURE: u32 = 1 << 27;
+const LOOSE: u32 = 1 << 30;
+const UNSURE: u32 = 1 << 31;
+const BUCKETS: u32 = 15;
 
-/// Whether two names, known by their [`Name::letters`], surely conflict: each has a token whose
-/// first letter starts no token of the other, and neither is a username. Equal tokens,
-/// initials, short forms and skeletons all share their first letter, so such tokens stay
-/// unmatched on both sides; only a typo in a first letter escapes this test.
+/// A name's tokens counted by first letter, in 15 buckets of two bits (letters share buckets,
+/// counts stop at 3), with `LOOSE` for a username and `UNSURE` when a token starts with
+/// something else than a–z.
+fn letters<'a>(tokens: impl Iterator<Item = &'a str>, loose: bool) -> u32 {
+    let mut bits = if loose { LOOSE } else { 0 };
+    for t in tokens {
+        match t.bytes().next() {
+            Some(b @ b'a'..=b'z') => {
+                let shift = 2 * (u32::from(b - b'a') % BUCKETS);
+                if (bits >> shift) & 3 < 3 {
+                    bits += 1 << shift;
+                }
+            }
+            _ => bits |= UNSURE,
+        }
+    }
+    bits
+}
+
+/// [`Name::letters`] of a name a ticket keeps as [`Name::compact`], without parsing it.
+pub(crate) fn compact_letters(compact: &str) -> u32 {
+    let (loose, s) = match compact.strip_prefix('~') {
+        Some(rest) => (true, rest),
+        None => (false, compact),
+    };
+    letters(s.split(' '), loose)
+}
+
+/// Whether two names, known by their letters, surely conflict: each has more tokens starting
+/// with some letters than the other has, and neither is a username. Equal tokens, initials,
+/// short forms and skeletons all share their first letter, so such tokens stay unmatched on
+/// both sides; only a typo in a first letter escapes this test.
 pub(crate) fn letters_conflict(a: u32, b: u32) -> bool {
-    const ALL: u32 = (1 << 26) - 1;
     if (a | b) & (LOOSE | UNSURE) != 0 {
         return false;
     }
-    let (a, b) = (a & ALL, b & ALL);
-    a & !b != 0 && b & !a != 0
+    let (mut more_a, mut more_b) = (false, false);
+    for k in 0..BUCKETS {
+        let (x, y) = ((a >> (2 * k)) & 3, (b >> (2 * k)) & 3);
+        more_a |= x > y;
+        more_b |= y > x;
+    }
+    more_a && more_b
 }
 
 /// How well two names fit one person.
@@ -583,9 +608,14 @@ mod tests {
             ("Claire Dubois", "Claire", false),
             ("chloe.vrnt", "Chloé Martin", false),
             ("Marie Dupont", "Paul Martin", true),
+            ("Lucie Leroy", "Lucie Martin", true),
+            ("Lucie Leroy", "Louis Lambert", false),
+            ("Lucie Leroy", "Lucie L.", false),
         ];
         for (a, b, want) in cases {
             assert_eq!(letters_conflict(l(a), l(b)), want, "{a} / {b}");
+            let compact = Name::parse(b).unwrap().compact();
+            assert_eq!(compact_letters(&compact), l(b), "{b}");
             if want {
                 assert_eq!(name_fit(&Name::parse(a).unwrap(), &Name::parse(b).unwrap()), NameFit::Conflict);
             }
