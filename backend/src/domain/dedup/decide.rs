@@ -237,6 +237,9 @@ impl Engine {
         if let Some(d) = self.by_name(site, f, &nodes, &own, &mut named) {
             return d;
         }
+        if let Some(d) = self.by_recall(site, f, &nodes) {
+            return d;
+        }
         self.by_incident(site, f, &own, &named)
     }
 
@@ -488,6 +491,51 @@ impl Engine {
             reasons.cues.push("gives their name in the text".to_owned());
         }
         reasons.headline = format!("same person under another identity: fitting name, {why}");
+        Some(Decision::FollowUp { ticket: t.id, reasons })
+    }
+
+    /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
+    /// déjà écrit sur le site et par mail"), with no fitting name (a pseudonym on X): the one
+    /// ticket of the same place and topic, within days, that came by every channel named is
+    /// theirs. Two such tickets and nobody can tell: no merge.
+    fn by_recall(&self, site: u32, f: &Features, nodes: &[u32]) -> Option<Decision> {
+        if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() || f.places.is_empty() {
+            return None;
+        }
+        let since = f.time - SAME_KIND_GAP;
+        let mut candidates = Vec::new();
+        for p in &f.places {
+            for (kind, k) in p.keys() {
+                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, |_| true);
+            }
+        }
+        // A full name (not a pseudonym) that fits none of the ticket's names is someone else.
+        let full_name = f.name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose);
+        let mut found: Option<(u32, Matter)> = None;
+        for slot in candidates {
+            let t = &self.tickets[slot as usize];
+            if t.channels & f.cues.channels != f.cues.channels || gap(f, t) > SAME_KIND_GAP {
+                continue;
+            }
+            let m = self.matter(f, t);
+            if m.place_verdict() != Fit::Strong || m.shared == 0 || m.disjoint {
+                continue;
+            }
+            if full_name.is_some_and(|n| !t.names.is_empty() && ticket_name_fit(n, &t.names).is_none()) {
+                continue;
+            }
+            if found.is_some() {
+                return None;
+            }
+            found = Some((slot, m));
+        }
+        let (slot, m) = found?;
+        let t = &self.tickets[slot as usize];
+        let mut reasons = self.reasons("recall", f, &m, t);
+        reasons.cues.push("names the channels of the only fitting ticket".to_owned());
+        reasons.headline =
+            "same person under a new identity: says they wrote by the channels of the one ticket of this place and topic"
+                .to_owned();
         Some(Decision::FollowUp { ticket: t.id, reasons })
     }
 

@@ -79,6 +79,9 @@ pub(crate) fn signed_phones(body: &str) -> Vec<Identity> {
         if (10..=15).contains(&digits)
             && letters <= 8
             && let Some(p) = normalise_phone(line.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+'))
+            // A number read as a phone (French, or written with its country code), not a
+            // SIRET or a file number.
+            && p.starts_with('+')
         {
             out.push(Identity::Phone(p));
         }

@@ -461,6 +461,10 @@ fn name_forward(tokens: &[Token], mut i: usize, street: bool, joined: bool) -> (
     if first.boundary && !(joined && i == start) {
         return (Vec::new(), i);
     }
+    // "le bar place Carnot": an unnamed facility, then a street (read on its own).
+    if !street && street_type_at(tokens, i).is_some() {
+        return (Vec::new(), i);
+    }
     if is_code(first) && !street {
         return (vec![first.folded.clone()], i + 1);
     }

@@ -606,6 +606,70 @@ fn a_new_identity_is_the_citizen_only_with_the_matter_and_a_cue() {
 }
 
 #[test]
+fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
+    let bar = |id: &str, at: &str, name: &str, email: &str| {
+        m(id, at, "Le bar Le Zinc, place Carnot, met la musique très fort jusqu'à 2h du matin. Impossible de dormir.")
+            .name(name)
+            .email(email)
+    };
+    let mailed = || {
+        vec![
+            bar("z1", "08T23:00", "Marie Rolland", "marie.rolland@example.fr"),
+            m(
+                "z2",
+                "10T10:00",
+                "Je reviens vers vous pour le bruit du bar place Carnot, encore jusqu'à 2h cette nuit.",
+            )
+            .channel("email")
+            .name("Marie Rolland")
+            .email("marie.rolland@example.fr"),
+        ]
+    };
+    let post = |body: &str| m("z3", "12T01:40", body).channel("x").name("Lulu 🌙").handle("x:30988");
+    let cases = vec![
+        Case {
+            name: "a pseudonym naming the channels of the one ticket of this place and topic",
+            history: mailed(),
+            probe: post(
+                "encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site et par mail. M.",
+            ),
+            want: Want::FollowUp("z1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket", "noise"],
+        },
+        Case {
+            name: "two tickets fit the channels named: nobody can tell, an incident",
+            history: vec![
+                bar("z1", "10T22:00", "Marie Rolland", "marie.rolland@example.fr"),
+                bar("y1", "10T23:30", "Paul Girard", "paul.girard@example.fr"),
+            ],
+            probe: post("encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site."),
+            want: Want::Join("z1"),
+            rule: "incident",
+            reasons: &["noise"],
+        },
+        Case {
+            name: "a full name that fits nobody is another neighbour",
+            history: mailed(),
+            probe: m(
+                "z3",
+                "12T01:40",
+                "Encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site.",
+            )
+            .channel("email")
+            .name("Paul Girard")
+            .email("paul.girard@example.fr"),
+            want: Want::StartWith("z1"),
+            rule: "incident",
+            reasons: &["noise"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
 fn sms_spelling_english_and_unmarked_places_join_incidents() {
     let water = || {
         vec![
