@@ -291,8 +291,11 @@ fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
 /// phrase cues the costliest part of a decision).
 #[derive(Default)]
 struct Phrases {
-    by_first: HashMap<&'static str, Vec<(Box<[&'static str]>, u64)>>,
+    by_first: HashMap<&'static str, Vec<Tail>>,
 }
+
+/// The words of a phrase after its first, and the bits it sets.
+type Tail = (Box<[&'static str]>, u64);
 
 impl Phrases {
     fn add(&mut self, phrase: &'static str, bits: u64) {
