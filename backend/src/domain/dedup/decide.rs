@@ -9,7 +9,7 @@ use super::identity::{
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
-use super::{Decision, Engine, IncidentChoice, Reasons, TicketState, name_key, place_key, seen_key, tag};
+use super::{Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, place_key, seen_key, tag};
 use crate::domain::message::InboundMessage;
 
 /// Everything the rules read from a message, computed once.
@@ -426,7 +426,9 @@ impl Engine {
             else {
                 continue;
             };
-            if fit == NameFit::Strong {
+            // Likely the writer's own ticket even when this is another matter: never an incident
+            // with it ("je vous ai écrit par mail pour un lampadaire, il y en a un autre").
+            if fit == NameFit::Strong || (f.cues.recall && f.cues.channels & t.channels != 0) {
                 named.push(slot);
             }
             // Two different phones are two people, whatever the names say.
@@ -577,10 +579,19 @@ impl Engine {
                 self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
             }
         }
+        // "Il y en a un autre": not the occurrence the writer already reported.
+        let theirs: Vec<IncidentId> = if f.cues.new_matter {
+            own.iter().chain(named).filter_map(|&s| self.tickets[s as usize].incident).collect()
+        } else {
+            Vec::new()
+        };
         let mut best: Option<(f32, u32, Matter)> = None;
         for slot in candidates {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
+                continue;
+            }
+            if t.incident.is_some_and(|i| theirs.contains(&i)) {
                 continue;
             }
             if gap(f, t) > window.whole_seconds() {

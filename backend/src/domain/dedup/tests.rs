@@ -478,6 +478,20 @@ fn hard_negatives_stay_apart() {
             reasons: &["a problem of one person"],
         },
         Case {
+            name: "'il y en a un autre': not the occurrence the writer reported",
+            history: vec![
+                m("d1", "02T19:00", "Le lampadaire devant le 5 rue Danton est éteint.").name("Julie Roche").email("julie.roche@example.fr"),
+                m("d2", "03T10:00", "Le lampadaire devant le 5 rue Danton ne s'allume plus.").email("sonia@example.fr"),
+            ],
+            probe: m("d3", "04T08:00", "Je vous ai écrit par mail pour un lampadaire rue Danton, il y en a un autre éteint au 90.")
+                .channel("whatsapp")
+                .name("Julie")
+                .handle("whatsapp:33612121212"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a question about a service at the place of an incident",
             history: vec![m("g1", "06T08:10", "Les poubelles de la rue Carnot n'ont pas été ramassées depuis 8 jours.").email("j@example.fr")],
             probe: m("g2", "06T09:00", "Bonjour, à quelle date passe la collecte des encombrants rue Carnot ?").email("m@example.fr"),
