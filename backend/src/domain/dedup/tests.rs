@@ -480,7 +480,10 @@ fn hard_negatives_stay_apart() {
         Case {
             name: "'il y en a un autre': not the occurrence the writer reported",
             history: vec![
-                m("d1", "02T19:00", "Le lampadaire devant le 5 rue Danton est éteint.").name("Julie Roche").email("julie.roche@example.fr"),
+                m("d1", "02T19:00", "Le lampadaire devant le 5 rue Danton est éteint.")
+                    .channel("email")
+                    .name("Julie Roche")
+                    .email("julie.roche@example.fr"),
                 m("d2", "03T10:00", "Le lampadaire devant le 5 rue Danton ne s'allume plus.").email("sonia@example.fr"),
             ],
             probe: m("d3", "04T08:00", "Je vous ai écrit par mail pour un lampadaire rue Danton, il y en a un autre éteint au 90.")
