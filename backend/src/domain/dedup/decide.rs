@@ -205,7 +205,9 @@ fn gap(f: &Features, t: &TicketState) -> i64 {
 const OWN_CAP: usize = 256;
 
 /// How many index nodes one key may cost a decision: the newest are the ones the windows want.
-const WALK_CAP: usize = 256;
+/// More than this many tickets under one street within a window is a city-wide event, whose
+/// newest reports are the ones to group with.
+const WALK_CAP: usize = 128;
 
 /// A citizen writing again about a matter of the same incident kind within this time is the
 /// same matter, even in other words ("l'eau est revenue mais marron").
