@@ -1,6 +1,12 @@
 //! The deduplication engine's speed and memory: one decision against 10 k, 100 k and 1 M
 //! indexed tickets of realistic short messages. `cargo xtask bench` runs it
 //! (`cargo bench -p backend --bench dedup`) and puts its JSON line per size in BENCHMARKS.md.
+//! Sizes can be given as arguments (`cargo bench -p backend --bench dedup -- 100000`).
+//!
+//! History arrives at a fixed rate (a million messages a year), so only the 1 M history fills
+//! the windows the rules read when the probes come (a day after it ends).
+//! `GUICHET_BENCH_PROBE_AT_END=1` sends the probes right after the last message instead: a
+//! 100 k history then costs each decision what a 1 M one does, in a tenth of the build time.
 
 use std::time::Instant;
 
@@ -146,8 +152,15 @@ fn main() {
         let memory = resident().saturating_sub(before);
 
         // Decisions for new messages arriving after the history: new citizens and follow-ups.
-        let mut times = Vec::new();
-        let end = start + Duration::days(366);
+        // Each decision is timed on its first run (cold caches), then twice more: on this
+        // shared machine another process may take the core for a few milliseconds during any
+        // run, so the fastest of the three is also given, as the engine's own cost.
+        let (mut times, mut fastest) = (Vec::new(), Vec::new());
+        let end = if std::env::var_os("GUICHET_BENCH_PROBE_AT_END").is_some() {
+            start + Duration::seconds((size as i64) * 31_536_000 / 1_000_000)
+        } else {
+            start + Duration::days(366)
+        };
         for j in 0..2000 {
             let mut m = message(&mut rng, size + j, end);
             m.received_at = end + Duration::seconds(j as i64);
@@ -155,11 +168,17 @@ fn main() {
                 m.from.email = Some(format!("citoyen{}@example.fr", size - 1 - j));
                 m.from.handle = None;
             }
-            let t = Instant::now();
-            std::hint::black_box(engine.decide(&m));
-            times.push(t.elapsed().as_nanos() as f64 / 1000.0);
+            let mut runs = [0.0; 3];
+            for run in &mut runs {
+                let t = Instant::now();
+                std::hint::black_box(engine.decide(&m));
+                *run = t.elapsed().as_nanos() as f64 / 1000.0;
+            }
+            times.push(runs[0]);
+            fastest.push(runs.iter().copied().fold(f64::INFINITY, f64::min));
         }
         times.sort_by(f64::total_cmp);
+        fastest.sort_by(f64::total_cmp);
         println!(
             "{}",
             serde_json::json!({
@@ -168,6 +187,8 @@ fn main() {
                 "incidents": incidents,
                 "median_us": times[times.len() / 2],
                 "p99_us": times[times.len() * 99 / 100],
+                "fastest_of_3_median_us": fastest[fastest.len() / 2],
+                "fastest_of_3_p99_us": fastest[fastest.len() * 99 / 100],
                 "bytes_per_ticket": memory as f64 / tickets.max(1) as f64,
                 "engine_messages_per_second": size as f64 / build_secs,
             })

@@ -8,6 +8,8 @@
 //! - [`response`]: what the backend answers (a reference, or errors naming fields).
 //! - [`i18n`]: every text a citizen reads, one catalogue per language: `wire/i18n/<code>.toml`,
 //!   embedded at build time (`build.rs`, the only user of its build dependency `toml`).
+//! - [`scoring`]: pairwise precision and recall of a grouping of messages (deduplication
+//!   quality), shared by the backend's tests and `cargo xtask bench`.
 //!
 //! This crate is compiled for wasm32 as well as for the server: it holds no I/O and depends
 //! on serde alone, to keep the widget small.
@@ -15,6 +17,7 @@
 pub mod i18n;
 pub mod photo;
 pub mod response;
+pub mod scoring;
 pub mod site;
 pub mod submission;
 

@@ -11,6 +11,17 @@ use unicode_normalization::char::is_combining_mark;
 /// Lowercase without accents or ligatures, typographic apostrophes made plain, every kind of
 /// space (no-break spaces of French typography included) a plain space.
 pub(crate) fn fold(s: &str) -> String {
+    // Most words are plain ASCII: nothing to decompose.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .map(|b| match b {
+                b'`' => '\'',
+                b if char::from(b).is_whitespace() => ' ',
+                b => char::from(b.to_ascii_lowercase()),
+            })
+            .collect();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfd() {
         if is_combining_mark(c) {

@@ -3,11 +3,13 @@
 //! occurrence. Each rule needs several cues to agree, because a wrong merge costs more than a
 //! missed one.
 
-use super::identity::{Identity, Name, NameFit, identities, name_fit};
+use super::identity::{
+    Identity, Name, NameFit, compact_letters, identities, letters_conflict, name_fit, signed_phones,
+};
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
-use super::{Decision, Engine, IncidentChoice, Reasons, TicketState, name_key, place_key, seen_key};
+use super::{Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, place_key, seen_key, tag};
 use crate::domain::message::InboundMessage;
 
 /// Everything the rules read from a message, computed once.
@@ -15,16 +17,22 @@ pub(crate) struct Features {
     pub(crate) time: i64,
     pub(crate) identities: Vec<Identity>,
     pub(crate) name: Option<Name>,
+    /// A name the writer gives in the text ("c'est Jean-Baptiste").
+    pub(crate) stated: Option<Name>,
     pub(crate) shingles: Vec<u32>,
     /// Words of its own beyond greetings and chatter.
     pub(crate) content: usize,
     pub(crate) places: Vec<Place>,
+    /// Words that may name a known place ([`places::loose_names`]).
+    pub(crate) loose_places: Vec<Box<str>>,
     pub(crate) concepts: u64,
     pub(crate) cues: Cues,
     pub(crate) dates: Vec<u16>,
     pub(crate) references: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
     pub(crate) topic: Option<String>,
+    /// The bit of its channel, as [`Cues::channels`] names them.
+    pub(crate) channel: u16,
 }
 
 impl Features {
@@ -53,10 +61,34 @@ impl Features {
         // The form's topic ("eclairage", "eau") names a concept as surely as the text does.
         let topic_concepts = m.topic.as_deref().map_or(0, |t| text::concepts(&text::tokenize(t)));
         let concepts = text::concepts(&tokens) | topic_concepts;
+        let mut ids = identities(&m.from);
+        for p in signed_phones(&m.body) {
+            if !ids.contains(&p) {
+                ids.push(p);
+            }
+        }
+        let name = Name::of(&m.from);
+        // "Mimi C" writing "c'est Noémie": Noémie C, the surname or its initial from the
+        // display name.
+        let stated = Name::stated(&tokens)
+            .map(|mut s| {
+                if let Some(n) = name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose)
+                    && let Some(last) = n.tokens.last()
+                    && !s.tokens.contains(last)
+                    && s.tokens.len() < 4
+                {
+                    s.tokens.push(last.clone());
+                }
+                s
+            })
+            .filter(|s| Some(s) != name.as_ref());
+        let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
         Features {
             time: m.received_at.unix_timestamp(),
-            identities: identities(&m.from),
-            name: Name::of(&m.from),
+            loose_places,
+            identities: ids,
+            name,
+            stated,
             shingles: text::shingles(&stems),
             content: stems.len(),
             places,
@@ -66,6 +98,7 @@ impl Features {
             references,
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
+            channel: 1 << (m.channel as u8),
         }
     }
 
@@ -77,6 +110,28 @@ impl Features {
     /// Nothing of its own to compare: "Merci, c'est réparé", "Toujours rien ??".
     fn contentless(&self) -> bool {
         self.content <= 2 && self.concepts == 0 && self.places.is_empty()
+    }
+}
+
+/// How a name fits the names a ticket holds: a strong fit with one of them counts (a ticket
+/// may hold a nickname too); a weak one only if none contradicts it.
+fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
+    let letters = name.letters();
+    let fits: Vec<NameFit> = names
+        .iter()
+        .map(|n| {
+            if letters_conflict(letters, compact_letters(n)) {
+                NameFit::Conflict
+            } else {
+                name_fit(name, &Name::from_compact(n))
+            }
+        })
+        .collect();
+    let best = fits.iter().copied().max()?;
+    match best {
+        NameFit::Strong => Some(best),
+        NameFit::Weak if !fits.contains(&NameFit::Conflict) => Some(best),
+        _ => None,
     }
 }
 
@@ -125,6 +180,7 @@ struct Matter {
     same_topic: bool,
     /// Seconds between the message and the ticket's span of messages.
     gap: i64,
+    ticket_concepts: u64,
 }
 
 impl Matter {
@@ -133,12 +189,25 @@ impl Matter {
     }
 }
 
+/// Seconds between a message and a ticket's span of messages.
+fn gap(f: &Features, t: &TicketState) -> i64 {
+    if f.time < t.first {
+        t.first - f.time
+    } else if f.time > t.last {
+        f.time - t.last
+    } else {
+        0
+    }
+}
+
 /// How many of a citizen's tickets (newest first) a decision reads: an association writing daily
 /// must not make every decision slow.
 const OWN_CAP: usize = 256;
 
 /// How many index nodes one key may cost a decision: the newest are the ones the windows want.
-const WALK_CAP: usize = 256;
+/// More than this many tickets under one street within a window is a city-wide event, whose
+/// newest reports are the ones to group with.
+const WALK_CAP: usize = 128;
 
 /// A citizen writing again about a matter of the same incident kind within this time is the
 /// same matter, even in other words ("l'eau est revenue mais marron").
@@ -170,26 +239,29 @@ impl Engine {
         if let Some(d) = self.by_name(site, f, &nodes, &own, &mut named) {
             return d;
         }
+        if let Some(d) = self.by_recall(site, f, &nodes) {
+            return d;
+        }
         self.by_incident(site, f, &own, &named)
     }
 
     fn matter(&self, f: &Features, t: &TicketState) -> Matter {
+        self.matter_at(f, t, places::compare(&f.places, &t.places))
+    }
+
+    /// [`Engine::matter`] with the places already compared (walks compare them first, since a
+    /// place that does not fit ends the candidate before the costlier similarity).
+    fn matter_at(&self, f: &Features, t: &TicketState, place: PlaceFit) -> Matter {
         let shared = f.concepts & t.concepts;
-        let gap = if f.time < t.first {
-            t.first - f.time
-        } else if f.time > t.last {
-            f.time - t.last
-        } else {
-            0
-        };
         Matter {
             similarity: t.sketch.overlap(&f.shingles),
-            place: places::compare(&f.places, &t.places),
+            place,
             shared,
             disjoint: f.concepts != 0 && t.concepts != 0 && shared == 0,
             shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
-            gap,
+            gap: gap(f, t),
+            ticket_concepts: t.concepts,
         }
     }
 
@@ -268,7 +340,7 @@ impl Engine {
         } else {
             "same-citizen"
         };
-        let mut reasons = self.reasons(rule, f, &m);
+        let mut reasons = self.reasons(rule, f, &m, t);
         reasons.identities = shared_ids;
         reasons.cues.push(why.to_owned());
         reasons.headline = format!(
@@ -281,14 +353,21 @@ impl Engine {
     /// Why a message of the same citizen continues this ticket, if it does.
     fn citizen_rule(&self, f: &Features, m: &Matter, pv: Fit) -> Option<&'static str> {
         let c = &self.config;
-        // The writer says it is something else, or it is somewhere else, or about another topic.
-        let other = f.cues.new_matter
-            || (pv == Fit::Conflict && m.similarity < 0.6)
-            || (m.disjoint && m.similarity < c.follow_similarity);
+        // "Autre chose : toujours pas de réponse pour la garderie des Edelweiss": the writer
+        // leaves the matter of the conversation for one of their other tickets, which the same
+        // place and the same topic name.
+        if f.cues.new_matter {
+            return (pv == Fit::Strong && m.shared != 0).then_some("same place and topic");
+        }
+        // Somewhere else, or about another topic.
+        let other = (pv == Fit::Conflict && m.similarity < 0.6) || (m.disjoint && m.similarity < c.follow_similarity);
         if other {
             return None;
         }
-        let same_place_topic = m.shared != 0 || (f.concepts == 0 && (f.cues.still || f.cues.recall || f.cues.problem));
+        // A ticket whose topic the lexicon could not name ("un platane est tombé") does not
+        // contradict one that it can ("l'arbre est toujours là").
+        let untopical = f.concepts == 0 || m.ticket_concepts == 0;
+        let same_place_topic = m.shared != 0 || (untopical && (f.cues.still || f.cues.recall || f.cues.problem));
         let same_topic = m.shared != 0
             && (m.similarity >= c.topic_similarity
                 || f.cues.still
@@ -319,28 +398,39 @@ impl Engine {
     /// widget): the same request only with strong agreement on the matter.
     fn by_name(&self, site: u32, f: &Features, nodes: &[u32], own: &[u32], named: &mut Vec<u32>) -> Option<Decision> {
         let c = &self.config;
-        let name = f.name.as_ref()?;
+        // The name given in the text first: "Titi Delorme" on Messenger writing "c'est
+        // Jean-Baptiste" is Jean-Baptiste Delorme.
+        let names: Vec<&Name> = f.stated.iter().chain(&f.name).collect();
+        if names.is_empty() {
+            return None;
+        }
         // Someone who says they wrote before is believed over the whole ticket window.
         let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
         let since = f.time - window.whole_seconds();
         let mut candidates = Vec::new();
-        for tok in name.full_tokens() {
-            self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates);
+        let letters: Vec<u32> = names.iter().map(|n| n.letters()).collect();
+        let accept = |tag: u32| letters.iter().any(|&l| !letters_conflict(l, tag));
+        for name in &names {
+            for tok in name.full_tokens() {
+                self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates, accept);
+            }
         }
         let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
         let has_phone = f.identities.iter().any(|i| matches!(i, Identity::Phone(_)));
-        let mut best: Option<(f32, u32, Matter, NameFit, &'static str)> = None;
+        let mut best: Option<(f32, u32, Matter, NameFit, &'static str, &Name)> = None;
         for slot in candidates {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || nodes.iter().any(|&n| self.forbidden.contains(&(n, slot))) {
                 continue;
             }
-            let fits: Vec<NameFit> = t.names.iter().map(|n| name_fit(name, &Name::from_compact(n))).collect();
-            if fits.is_empty() || fits.contains(&NameFit::Conflict) {
+            let Some((fit, name)) =
+                names.iter().filter_map(|n| ticket_name_fit(n, &t.names).map(|f| (f, *n))).max_by_key(|x| x.0)
+            else {
                 continue;
-            }
-            let fit = fits.iter().copied().max().unwrap_or(NameFit::Unknown);
-            if fit == NameFit::Strong {
+            };
+            // Likely the writer's own ticket even when this is another matter: never an incident
+            // with it ("je vous ai écrit par mail pour un lampadaire, il y en a un autre").
+            if fit == NameFit::Strong || (f.cues.recall && f.cues.channels & t.channels != 0) {
                 named.push(slot);
             }
             // Two different phones are two people, whatever the names say.
@@ -348,10 +438,11 @@ impl Engine {
             if has_phone && their_phones && !phones.iter().any(|p| t.nodes.contains(p)) {
                 continue;
             }
-            let m = self.matter(f, t);
-            if m.gap > window.whole_seconds() || (fit != NameFit::Strong && m.gap > c.name_window.whole_seconds()) {
+            let g = gap(f, t);
+            if g > window.whole_seconds() || (fit != NameFit::Strong && g > c.name_window.whole_seconds()) {
                 continue;
             }
+            let m = self.matter(f, t);
             let pv = m.place_verdict();
             if f.cues.new_matter || pv == Fit::Conflict || m.disjoint {
                 continue;
@@ -362,15 +453,21 @@ impl Engine {
                     Some("similar words")
                 }
                 NameFit::Strong
-                    if f.cues.recall && (m.shared != 0 || pv == Fit::Strong || m.similarity >= c.name_similarity) =>
+                    if f.cues.recall
+                        && (m.shared != 0
+                            || pv == Fit::Strong
+                            || m.similarity >= c.name_similarity
+                            || (pv == Fit::Weak && m.similarity >= c.topic_similarity)) =>
                 {
                     Some("refers to an earlier message")
                 }
+                // One fitting name token: the writer must say they wrote before, and either
+                // recently or naming the channel they wrote on ("je vous ai envoyé un mail").
                 NameFit::Weak
                     if f.cues.recall
                         && m.shared != 0
                         && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
-                        && m.gap <= SAME_KIND_GAP =>
+                        && (m.gap <= SAME_KIND_GAP || f.cues.channels & t.channels != 0) =>
                 {
                     Some("refers to an earlier message")
                 }
@@ -381,17 +478,68 @@ impl Engine {
                 + if pv == Fit::Strong { 0.5 } else { 0.0 }
                 + if fit == NameFit::Strong { 0.3 } else { 0.0 };
             if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, slot, m, fit, why));
+                best = Some((score, slot, m, fit, why, name));
             }
         }
-        let (_, slot, m, fit, why) = best?;
+        let (_, slot, m, fit, why, name) = best?;
         let t = &self.tickets[slot as usize];
-        let mut reasons = self.reasons("same-name", f, &m);
+        let mut reasons = self.reasons("same-name", f, &m, t);
         let other = t.names.iter().map(|n| n.trim_start_matches('~')).collect::<Vec<_>>().join(" / ");
         reasons.name =
             Some(format!("{} ~ {other} ({})", name.joined(), if fit == NameFit::Strong { "strong" } else { "weak" }));
         reasons.cues.push(why.to_owned());
+        if f.cues.channels & t.channels != 0 {
+            reasons.cues.push("names the channel of an earlier message".to_owned());
+        }
+        if f.stated.as_ref() == Some(name) {
+            reasons.cues.push("gives their name in the text".to_owned());
+        }
         reasons.headline = format!("same person under another identity: fitting name, {why}");
+        Some(Decision::FollowUp { ticket: t.id, reasons })
+    }
+
+    /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
+    /// déjà écrit sur le site et par mail"), with no fitting name (a pseudonym on X): the one
+    /// ticket of the same place and topic, within days, that came by every channel named is
+    /// theirs. Two such tickets and nobody can tell: no merge.
+    fn by_recall(&self, site: u32, f: &Features, nodes: &[u32]) -> Option<Decision> {
+        if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() || f.places.is_empty() {
+            return None;
+        }
+        let since = f.time - SAME_KIND_GAP;
+        let mut candidates = Vec::new();
+        for p in &f.places {
+            for (kind, k) in p.keys() {
+                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, |_| true);
+            }
+        }
+        // A full name (not a pseudonym) that fits none of the ticket's names is someone else.
+        let full_name = f.name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose);
+        let mut found: Option<(u32, Matter)> = None;
+        for slot in candidates {
+            let t = &self.tickets[slot as usize];
+            if t.channels & f.cues.channels != f.cues.channels || gap(f, t) > SAME_KIND_GAP {
+                continue;
+            }
+            let m = self.matter(f, t);
+            if m.place_verdict() != Fit::Strong || m.shared == 0 || m.disjoint {
+                continue;
+            }
+            if full_name.is_some_and(|n| !t.names.is_empty() && ticket_name_fit(n, &t.names).is_none()) {
+                continue;
+            }
+            if found.is_some() {
+                return None;
+            }
+            found = Some((slot, m));
+        }
+        let (slot, m) = found?;
+        let t = &self.tickets[slot as usize];
+        let mut reasons = self.reasons("recall", f, &m, t);
+        reasons.cues.push("names the channels of the only fitting ticket".to_owned());
+        reasons.headline =
+            "same person under a new identity: says they wrote by the channels of the one ticket of this place and topic"
+                .to_owned();
         Some(Decision::FollowUp { ticket: t.id, reasons })
     }
 
@@ -417,24 +565,47 @@ impl Engine {
         // "Still no light": an occurrence that goes on is grouped over the longer window.
         let window = if f.cues.still { c.ticket_window.max(c.incident_window) } else { c.incident_window };
         let since = f.time - window.whole_seconds();
+        // Tickets that cannot qualify are skipped by their tag: one person's problem, nothing
+        // reported, no incident kind in common unless both say something is wrong without any
+        // personal topic (see below).
+        let f_incident = (f.concepts & Concept::incident_bits()) as u32 & tag::INCIDENT;
+        let f_other = f.concepts & !Concept::incident_bits() != 0;
+        let accept = |t: u32| {
+            t & tag::PERSONAL == 0
+                && t & tag::REPORTS != 0
+                && (t & f_incident != 0 || (f.cues.problem && t & tag::PROBLEM != 0 && t & tag::OTHER == 0 && !f_other))
+        };
         let mut candidates = Vec::new();
         for p in &f.places {
             for (kind, k) in p.keys() {
-                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates);
+                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
             }
         }
+        // "Il y en a un autre": not the occurrence the writer already reported.
+        let theirs: Vec<IncidentId> = if f.cues.new_matter {
+            own.iter().chain(named).filter_map(|&s| self.tickets[s as usize].incident).collect()
+        } else {
+            Vec::new()
+        };
         let mut best: Option<(f32, u32, Matter)> = None;
         for slot in candidates {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
                 continue;
             }
-            let m = self.matter(f, t);
-            if m.gap > window.whole_seconds() {
+            if t.incident.is_some_and(|i| theirs.contains(&i)) {
                 continue;
             }
-            let shared = m.shared & Concept::incident_bits();
-            let pv = m.place.verdict(shared & Concept::area_bits() != 0);
+            if gap(f, t) > window.whole_seconds() {
+                continue;
+            }
+            let shared = f.concepts & t.concepts & Concept::incident_bits();
+            let place = places::compare(&f.places, &t.places);
+            let pv = place.verdict(shared & Concept::area_bits() != 0);
+            if pv < Fit::Weak {
+                continue;
+            }
+            let m = self.matter_at(f, t, place);
             let ok = if shared != 0 {
                 pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
             } else {
@@ -461,7 +632,7 @@ impl Engine {
         }
         let Some((_, slot, m)) = best else { return new(plain) };
         let t = &self.tickets[slot as usize];
-        let mut reasons = self.reasons("incident", f, &m);
+        let mut reasons = self.reasons("incident", f, &m, t);
         let incident = match t.incident {
             Some(i) => {
                 reasons.headline = format!("another citizen's report of the same occurrence: joins incident {}", i.0);
@@ -478,7 +649,7 @@ impl Engine {
         Decision::NewTicket { incident, reasons }
     }
 
-    fn reasons(&self, rule: &str, f: &Features, m: &Matter) -> Reasons {
+    fn reasons(&self, rule: &str, f: &Features, m: &Matter, t: &TicketState) -> Reasons {
         let mut cues = Vec::new();
         if f.cues.recall {
             cues.push("refers to an earlier message".to_owned());
@@ -495,7 +666,7 @@ impl Engine {
         Reasons {
             rule: rule.to_owned(),
             similarity: Some((m.similarity * 100.0).round() / 100.0),
-            places: m.place.shared.clone(),
+            places: m.place.describe(&f.places, &t.places),
             topics: Concept::names(m.shared).into_iter().map(str::to_owned).collect(),
             cues,
             ..Reasons::default()

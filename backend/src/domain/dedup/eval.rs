@@ -1,11 +1,14 @@
 //! Quality measure: replays labelled JSON Lines through the engine exactly as the service does
 //! (decide, assign ids, apply) and scores pairwise precision, recall and F1 for tickets and for
-//! incidents against the labels. Test-only: it reads fixture files.
+//! incidents against the labels with `wire::scoring` (as `cargo xtask bench` does). Test-only:
+//! it reads fixture files.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
+pub(crate) use wire::scoring::Score;
+use wire::scoring::pairs;
 
 use super::{Decision, DedupConfig, Engine, IncidentChoice, IncidentId, TicketId};
 use crate::domain::message::InboundMessage;
@@ -73,65 +76,20 @@ pub(crate) fn replay(engine: &mut Engine, messages: &[InboundMessage]) -> Vec<Ou
     out
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Score {
-    pub(crate) true_pairs: usize,
-    pub(crate) predicted_pairs: usize,
-    pub(crate) correct_pairs: usize,
-}
-
-impl Score {
-    pub(crate) fn precision(&self) -> f64 {
-        if self.predicted_pairs == 0 { 1.0 } else { self.correct_pairs as f64 / self.predicted_pairs as f64 }
-    }
-
-    pub(crate) fn recall(&self) -> f64 {
-        if self.true_pairs == 0 { 1.0 } else { self.correct_pairs as f64 / self.true_pairs as f64 }
-    }
-
-    pub(crate) fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
-    }
-
-    pub(crate) fn add(&mut self, other: Score) {
-        self.true_pairs += other.true_pairs;
-        self.predicted_pairs += other.predicted_pairs;
-        self.correct_pairs += other.correct_pairs;
-    }
-}
-
-/// Pairs of ids sharing a group (ids without a group share nothing).
-fn pairs(groups: &BTreeMap<String, Option<String>>) -> BTreeSet<(String, String)> {
-    let mut by_group: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (id, g) in groups {
-        if let Some(g) = g {
-            by_group.entry(g).or_default().push(id);
-        }
-    }
-    let mut out = BTreeSet::new();
-    for ids in by_group.values() {
-        for (i, a) in ids.iter().enumerate() {
-            for b in &ids[i + 1..] {
-                let (x, y) = if a < b { (a, b) } else { (b, a) };
-                out.insert(((*x).to_owned(), (*y).to_owned()));
-            }
-        }
-    }
-    out
-}
-
 fn score(
     truth: &BTreeMap<String, Option<String>>,
     predicted: &BTreeMap<String, Option<String>>,
 ) -> (Score, Vec<String>) {
-    let (t, p) = (pairs(truth), pairs(predicted));
+    let groups = |m: &BTreeMap<String, Option<String>>| {
+        pairs(m.iter().map(|(id, g)| (id.as_str(), g.as_deref())).collect::<Vec<_>>())
+    };
+    let (t, p) = (groups(truth), groups(predicted));
     let mistakes = p
         .difference(&t)
         .map(|(a, b)| format!("wrong merge {a} + {b}"))
         .chain(t.difference(&p).map(|(a, b)| format!("missed {a} + {b}")))
         .collect();
-    (Score { true_pairs: t.len(), predicted_pairs: p.len(), correct_pairs: t.intersection(&p).count() }, mistakes)
+    (Score::of(&t, &p), mistakes)
 }
 
 /// Scores of one labelled set.

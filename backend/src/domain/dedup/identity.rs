@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::text::fold;
+use super::text::{Token, fold, is_chatter, is_stopword};
 use crate::domain::message::Sender;
 
 /// One way to reach a citizen, normalised so that equal means the same mailbox, line or account.
@@ -51,6 +51,41 @@ pub fn identities(from: &Sender) -> Vec<Identity> {
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// Phones the writer signs with: a line of the last few of their own words (before any quoted
+/// history) that is mostly a number ("06 54 21 09 77", "Tél. : 06…"). Only a signature: a number
+/// inside a sentence may be anyone's (a neighbour, a plumber, the council's hotline), and a
+/// number many citizens quote must not make them one citizen.
+pub(crate) fn signed_phones(body: &str) -> Vec<Identity> {
+    let own: Vec<&str> = body
+        .lines()
+        .take_while(|l| {
+            let t = fold(l.trim());
+            !(t.starts_with('>')
+                || t.starts_with("-----")
+                || t.starts_with("de :")
+                || t.starts_with("from:")
+                || t.contains("a ecrit")
+                || t.ends_with("wrote:"))
+        })
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for line in own.iter().rev().take(3) {
+        let digits = line.chars().filter(char::is_ascii_digit).count();
+        let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+        if (10..=15).contains(&digits)
+            && letters <= 8
+            && let Some(p) = normalise_phone(line.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+'))
+            // A number read as a phone (French, or written with its country code), not a
+            // SIRET or a file number.
+            && p.starts_with('+')
+        {
+            out.push(Identity::Phone(p));
+        }
+    }
     out
 }
 
@@ -252,6 +287,50 @@ impl Name {
         (!tokens.is_empty()).then_some(Name { tokens, loose })
     }
 
+    /// A name the writer gives in the text: "c'est Jean-Baptiste", "je m'appelle Inès Roy",
+    /// "this is Tom Baker". Capitalised words right after the phrase, up to three.
+    pub(crate) fn stated(tokens: &[Token]) -> Option<Name> {
+        const LEADS: &[&[&str]] = &[
+            &["c", "est"],
+            &["je", "suis"],
+            &["je", "m", "appelle"],
+            &["this", "is"],
+            &["my", "name", "is"],
+            &["ici"],
+        ];
+        for i in 0..tokens.len() {
+            let Some(lead) = LEADS
+                .iter()
+                .find(|l| l.iter().enumerate().all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.folded == *w)))
+            else {
+                continue;
+            };
+            // "ici" names only at the start of a sentence: "Bonjour, ici Paul".
+            if lead.len() == 1 && !(i == 0 || tokens[i].boundary) {
+                continue;
+            }
+            let after = &tokens[i + lead.len()..];
+            let words: Vec<&str> = after
+                .iter()
+                .enumerate()
+                .take_while(|(k, t)| {
+                    t.cap && !t.elided && (*k == 0 || !t.boundary) && !is_stopword(&t.folded) && !is_chatter(&t.folded)
+                })
+                .map(|(_, t)| t.folded.as_str())
+                .take(3)
+                .collect();
+            if !words.is_empty() && words.iter().all(|w| w.chars().count() >= 2) {
+                return Name::parse(&words.join(" "));
+            }
+        }
+        None
+    }
+
+    /// How many of its tokens start with each letter: the name index's tag (see [`letters`]).
+    pub(crate) fn letters(&self) -> u32 {
+        letters(self.tokens.iter().map(String::as_str), self.loose)
+    }
+
     pub(crate) fn joined(&self) -> String {
         self.tokens.join(" ")
     }
@@ -274,6 +353,55 @@ impl Name {
         };
         Name { tokens: s.split(' ').map(str::to_owned).collect(), loose }
     }
+}
+
+const LOOSE: u32 = 1 << 30;
+const UNSURE: u32 = 1 << 31;
+const BUCKETS: u32 = 15;
+
+/// A name's tokens counted by first letter, in 15 buckets of two bits (letters share buckets,
+/// counts stop at 3), with `LOOSE` for a username and `UNSURE` when a token starts with
+/// something else than a–z.
+fn letters<'a>(tokens: impl Iterator<Item = &'a str>, loose: bool) -> u32 {
+    let mut bits = if loose { LOOSE } else { 0 };
+    for t in tokens {
+        match t.bytes().next() {
+            Some(b @ b'a'..=b'z') => {
+                let shift = 2 * (u32::from(b - b'a') % BUCKETS);
+                if (bits >> shift) & 3 < 3 {
+                    bits += 1 << shift;
+                }
+            }
+            _ => bits |= UNSURE,
+        }
+    }
+    bits
+}
+
+/// [`Name::letters`] of a name a ticket keeps as [`Name::compact`], without parsing it.
+pub(crate) fn compact_letters(compact: &str) -> u32 {
+    let (loose, s) = match compact.strip_prefix('~') {
+        Some(rest) => (true, rest),
+        None => (false, compact),
+    };
+    letters(s.split(' '), loose)
+}
+
+/// Whether two names, known by their letters, surely conflict: each has more tokens starting
+/// with some letters than the other has, and neither is a username. Equal tokens, initials,
+/// short forms and skeletons all share their first letter, so such tokens stay unmatched on
+/// both sides; only a typo in a first letter escapes this test.
+pub(crate) fn letters_conflict(a: u32, b: u32) -> bool {
+    if (a | b) & (LOOSE | UNSURE) != 0 {
+        return false;
+    }
+    let (mut more_a, mut more_b) = (false, false);
+    for k in 0..BUCKETS {
+        let (x, y) = ((a >> (2 * k)) & 3, (b >> (2 * k)) & 3);
+        more_a |= x > y;
+        more_b |= y > x;
+    }
+    more_a && more_b
 }
 
 /// How well two names fit one person.
@@ -306,6 +434,7 @@ pub(crate) fn name_fit(a: &Name, b: &Name) -> NameFit {
             full += 1;
         }
     }
+    full += match_skeletons(a, &mut used_a, b, &mut used_b) + match_skeletons(b, &mut used_b, a, &mut used_a);
     let initials = match_initials(a, &mut used_a, b, &mut used_b) + match_initials(b, &mut used_b, a, &mut used_a);
     let left_a = !a.loose && used_a.iter().any(|u| !*u);
     let left_b = !b.loose && used_b.iter().any(|u| !*u);
@@ -342,6 +471,42 @@ fn match_initials(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize
         }
     }
     n
+}
+
+/// A username writes a surname without its vowels ("chloe.vrnt" for Chloé Vernet): a token of
+/// `x`, a username, that is the consonant skeleton of an unused token of `y`.
+fn match_skeletons(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize {
+    if !x.loose {
+        return 0;
+    }
+    let mut n = 0;
+    for (i, t) in x.tokens.iter().enumerate() {
+        if ux[i] || t.chars().count() < 3 || t.chars().any(is_vowel) {
+            continue;
+        }
+        if let Some(j) = y.tokens.iter().enumerate().position(|(j, u)| !uy[j] && u.len() > t.len() && skeleton(u) == *t)
+        {
+            ux[i] = true;
+            uy[j] = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// The first letter, then the consonants, doubles written once: "vernet" → "vrnt".
+fn skeleton(t: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in t.chars().enumerate() {
+        if (i == 0 || !is_vowel(c)) && !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Equal, or one typo apart in a long token (Benali / Bennali).
@@ -419,7 +584,10 @@ mod tests {
             ("Inès", "Hugo Masson", NameFit::Conflict),
             ("Marie Dupont", "Paul Martin", NameFit::Conflict),
             ("elodie.bzh", "Élodie Breton", NameFit::Weak),
-            ("chloe_mrtn", "Chloé Martin", NameFit::Weak),
+            ("chloe_mrtn", "Chloé Martin", NameFit::Strong),
+            ("chloe.vrnt", "Chloé Vernet", NameFit::Strong),
+            ("chloe.vrnt", "Chloé Martin", NameFit::Weak),
+            ("marc.brtn", "Marc Bertin", NameFit::Strong),
             ("mat.leroux", "Mathieu Leroux", NameFit::Strong),
             ("camille.dr", "Hugo Masson", NameFit::Unknown),
             ("Max Fontaine", "Maxime Fontaine", NameFit::Strong),
@@ -430,6 +598,30 @@ mod tests {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());
             assert_eq!(name_fit(&na, &nb), want, "{a} / {b}");
             assert_eq!(name_fit(&nb, &na), want, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn letters_tell_sure_conflicts_only() {
+        let l = |s: &str| Name::parse(s).unwrap().letters();
+        let cases = [
+            ("Claire Dubois", "Claire Martin", true),
+            ("Karim B.", "Karim Benali", false),
+            ("Nguyen Thi Lan", "Lan Nguyen", false),
+            ("Claire Dubois", "Claire", false),
+            ("chloe.vrnt", "Chloé Martin", false),
+            ("Marie Dupont", "Paul Martin", true),
+            ("Lucie Leroy", "Lucie Martin", true),
+            ("Lucie Leroy", "Louis Lambert", false),
+            ("Lucie Leroy", "Lucie L.", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(letters_conflict(l(a), l(b)), want, "{a} / {b}");
+            let compact = Name::parse(b).unwrap().compact();
+            assert_eq!(compact_letters(&compact), l(b), "{b}");
+            if want {
+                assert_eq!(name_fit(&Name::parse(a).unwrap(), &Name::parse(b).unwrap()), NameFit::Conflict);
+            }
         }
     }
 

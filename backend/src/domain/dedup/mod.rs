@@ -198,6 +198,8 @@ struct TicketState {
     /// one message's share).
     nodes: Vec<u32>,
     messages: u16,
+    /// Channels its messages came by, as bits of `message::Channel`.
+    channels: u16,
     topic: Option<u16>,
     dates: Vec<u16>,
 }
@@ -223,6 +225,32 @@ pub struct Engine {
     references: HashMap<String, TicketId>,
     /// (identity node, ticket slot) pairs an agent split apart.
     forbidden: HashSet<(u32, u32)>,
+}
+
+/// A ticket's summary in the place index's nodes: its incident concepts (bits 0–19), whether it
+/// has other concepts, reports something wrong, says so outright, is one person's problem.
+pub(crate) mod tag {
+    pub(crate) const INCIDENT: u32 = 0xF_FFFF;
+    pub(crate) const OTHER: u32 = 1 << 20;
+    pub(crate) const REPORTS: u32 = 1 << 21;
+    pub(crate) const PROBLEM: u32 = 1 << 22;
+    pub(crate) const PERSONAL: u32 = 1 << 23;
+}
+
+fn place_tag(t: &TicketState) -> u32 {
+    let incident = lexicon::Concept::incident_bits();
+    let mut tag = (t.concepts & incident) as u32 & tag::INCIDENT;
+    for (on, bit) in [
+        (t.concepts & !incident != 0, tag::OTHER),
+        (t.reports, tag::REPORTS),
+        (t.problem, tag::PROBLEM),
+        (t.personal, tag::PERSONAL),
+    ] {
+        if on {
+            tag |= bit;
+        }
+    }
+    tag
 }
 
 fn seen_key(site: u32, id: &str) -> u64 {
@@ -276,7 +304,41 @@ impl Engine {
         if let Some(&m) = self.seen.get(&seen_key(site, &message.id)) {
             return Decision::AlreadySeen { ticket: self.tickets[self.messages[m as usize].ticket as usize].id };
         }
-        self.decide_features(site, &Features::of(message))
+        let mut f = Features::of(message);
+        self.known_places(site, &mut f);
+        self.decide_features(site, &f)
+    }
+
+    /// A message that marks no place may still name one the site knows ("plus d'eau o
+    /// granges" after reports from "hameau des Granges"): such words become places when every
+    /// one of them is a place key some ticket used within the ticket window.
+    fn known_places(&self, site: u32, f: &mut Features) {
+        if !f.places.is_empty() {
+            return;
+        }
+        let since = f.time - self.config.ticket_window.max(self.config.incident_window).whole_seconds();
+        let mut found = Vec::new();
+        let known = |p: &Place| {
+            p.keys().iter().all(|(kind, k)| {
+                let mut out = Vec::new();
+                self.places.walk(place_key(site, *kind, k), since, 1, &mut out, |_| true);
+                !out.is_empty()
+            })
+        };
+        for name in &f.loose_places {
+            // Both words ("pré vert"), else the first ("l'erable marche pas").
+            let first = name.split(' ').next().unwrap_or_default();
+            for n in [&**name, first] {
+                let p = Place { kind: places::Kind::Generic, name: n.into(), number: None };
+                if known(&p) {
+                    if !found.contains(&p) {
+                        found.push(p);
+                    }
+                    break;
+                }
+            }
+        }
+        f.places = found;
     }
 
     /// Records that `message` was filed under `ticket` (new or existing) and, if any,
@@ -288,7 +350,8 @@ impl Engine {
         if self.seen.contains_key(&key) {
             return;
         }
-        let f = Features::of(message);
+        let mut f = Features::of(message);
+        self.known_places(site, &mut f);
         // The partner of a new incident is found before this message changes anything, so it is
         // the one `decide` named.
         let partner = match incident {
@@ -447,6 +510,7 @@ impl Engine {
             names: Vec::new(),
             nodes: Vec::new(),
             messages: 0,
+            channels: 0,
             topic,
             dates: Vec::new(),
         });
@@ -461,7 +525,9 @@ impl Engine {
         }
         let t = &mut self.tickets[slot as usize];
         let fresh = t.messages == 0;
+        let old_tag = place_tag(t);
         t.messages = t.messages.saturating_add(1);
+        t.channels |= f.channel;
         t.first = t.first.min(f.time);
         t.last = t.last.max(f.time);
         t.reports |= f.reports();
@@ -478,7 +544,7 @@ impl Engine {
                 t.places.push(p.clone());
             }
         }
-        if let Some(name) = &f.name {
+        for name in f.name.iter().chain(&f.stated) {
             let compact = name.compact();
             if t.names.len() < MAX_NAMES && !t.names.contains(&compact) {
                 t.names.push(compact);
@@ -490,14 +556,25 @@ impl Engine {
                 t.dates.push(d);
             }
         }
-        for p in &f.places {
+        // A million tickets of one or two messages: capacity left by `push` would be a fifth
+        // of the index's memory.
+        t.places.shrink_to_fit();
+        t.names.shrink_to_fit();
+        t.nodes.shrink_to_fit();
+        t.dates.shrink_to_fit();
+        // A ticket whose summary changed (a follow-up says what is wrong) is put again under
+        // all its places, so that walks filtering on the tag see what it is now.
+        let tag = place_tag(t);
+        let again: Vec<Place> = if !fresh && tag != old_tag { t.places.clone() } else { Vec::new() };
+        for p in f.places.iter().chain(&again) {
             for (kind, k) in p.keys() {
-                self.places.push(place_key(site, kind, &k), slot, f.time);
+                self.places.push(place_key(site, kind, &k), slot, f.time, tag);
             }
         }
-        if let Some(name) = &f.name {
+        for name in f.name.iter().chain(&f.stated) {
+            let tag = name.letters();
             for tok in name.full_tokens() {
-                self.names.push(name_key(site, tok), slot, f.time);
+                self.names.push(name_key(site, tok), slot, f.time, tag);
             }
         }
     }

@@ -26,6 +26,9 @@ pub(crate) enum Kind {
     Bar,
     /// "centre social", "Learning Center".
     Centre,
+    Parking,
+    /// A bus or tram stop: "arrêt Les Chalets", "abribus de la Mairie".
+    Stop,
     /// A location field nothing else could read: meets any kind by name.
     Generic,
 }
@@ -50,6 +53,8 @@ impl Kind {
             Kind::Cafeteria => "cafeteria",
             Kind::Bar => "bar",
             Kind::Centre => "centre",
+            Kind::Parking => "parking",
+            Kind::Stop => "stop",
             Kind::Generic => "place",
         }
     }
@@ -157,6 +162,10 @@ const STREET_TYPES_AFTER: &[&[&str]] = &[
     &["hamlet"],
     &["estate"],
     &["square"],
+    &["neighbourhood"],
+    &["neighborhood"],
+    &["district"],
+    &["area"],
 ];
 
 /// Junction words may name two streets: "croisement Pasteur/Gambetta".
@@ -203,6 +212,14 @@ const FACILITIES: &[(&[&str], Kind)] = &[
     (&["cafeteria"], Kind::Cafeteria),
     (&["bar"], Kind::Bar),
     (&["centre"], Kind::Centre),
+    (&["parking"], Kind::Parking),
+    (&["arret", "de", "bus"], Kind::Stop),
+    (&["arret", "de", "tram"], Kind::Stop),
+    (&["arret", "du", "bus"], Kind::Stop),
+    (&["arret", "bus"], Kind::Stop),
+    (&["arret"], Kind::Stop),
+    (&["abribus"], Kind::Stop),
+    (&["abri", "bus"], Kind::Stop),
     (&["center"], Kind::Centre),
 ];
 
@@ -216,13 +233,107 @@ const PARTICLES: &[&str] = &["de", "du", "des", "d", "la", "le", "les", "l", "th
 
 /// Words that end a name even without punctuation: what usually follows a place in a report.
 const NAME_STOP: &[&str] = &[
-    "entre", "depuis", "apres", "avant", "pres", "face", "cote", "juste", "vers", "niveau", "hauteur", "devant",
-    "derriere", "matin", "soir", "nuit", "hier", "aujourd", "demain", "lundi", "mardi", "mercredi", "jeudi",
-    "vendredi", "samedi", "dimanche", "est", "sont", "etait", "fait", "font", "ne", "n", "a", "ont", "il", "elle",
-    "on", "ca", "c", "toujours", "encore", "aussi", "since", "has", "have", "is", "are", "was", "near", "at", "in",
-    "from", "this", "numero", "pour", "car", "mais", "et", "ou", "and", "au", "aux", "sur", "dans", "with", "for",
-    "panne", "plus", "pas", "rien", "tout", "tous", "toute", "etage", "floor", "2e", "1er", "rdc", "chez", "ici", "la",
-    "le", "les", "qui", "que", "quand", "inonde", "inondee", "bloque", "bloquee", "ferme", "fermee",
+    "entre",
+    "depuis",
+    "apres",
+    "avant",
+    "pres",
+    "face",
+    "cote",
+    "juste",
+    "vers",
+    "niveau",
+    "hauteur",
+    "devant",
+    "derriere",
+    "matin",
+    "soir",
+    "nuit",
+    "hier",
+    "aujourd",
+    "demain",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "est",
+    "sont",
+    "etait",
+    "fait",
+    "font",
+    "ne",
+    "n",
+    "a",
+    "ont",
+    "il",
+    "elle",
+    "on",
+    "ca",
+    "c",
+    "toujours",
+    "encore",
+    "aussi",
+    "since",
+    "has",
+    "have",
+    "is",
+    "are",
+    "was",
+    "near",
+    "at",
+    "in",
+    "from",
+    "this",
+    "numero",
+    "pour",
+    "car",
+    "mais",
+    "et",
+    "ou",
+    "and",
+    "au",
+    "aux",
+    "sur",
+    "dans",
+    "with",
+    "for",
+    "panne",
+    "plus",
+    "pas",
+    "rien",
+    "tout",
+    "tous",
+    "toute",
+    "etage",
+    "floor",
+    "2e",
+    "1er",
+    "rdc",
+    "chez",
+    "ici",
+    "la",
+    "le",
+    "les",
+    "qui",
+    "que",
+    "quand",
+    "inonde",
+    "inondee",
+    "bloque",
+    "bloquee",
+    "ferme",
+    "fermee",
+    "casse",
+    "cassee",
+    "brise",
+    "brisee",
+    "deborde",
+    "debordent",
+    "endommage",
+    "endommagee",
 ];
 
 const TITLES: &[&str] = &[
@@ -261,11 +372,33 @@ fn match_seq(tokens: &[Token], i: usize, seq: &[&str]) -> bool {
         .all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.folded == *w && !t.elided && (k == 0 || !t.boundary)))
 }
 
+/// Whether a word may start a street or facility type: most words cannot, and the lists need
+/// not be walked for them.
+fn may_start_type(word: &str) -> bool {
+    static FIRST: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    FIRST
+        .get_or_init(|| {
+            STREET_TYPES
+                .iter()
+                .chain(STREET_TYPES_AFTER)
+                .map(|s| s[0])
+                .chain(FACILITIES.iter().map(|(s, _)| s[0]))
+                .collect()
+        })
+        .contains(word)
+}
+
 fn street_type_at(tokens: &[Token], i: usize) -> Option<usize> {
+    if !tokens.get(i).is_some_and(|t| may_start_type(&t.folded)) {
+        return None;
+    }
     STREET_TYPES.iter().filter(|s| match_seq(tokens, i, s)).map(|s| s.len()).max()
 }
 
 fn facility_at(tokens: &[Token], i: usize) -> Option<(usize, Kind)> {
+    if !tokens.get(i).is_some_and(|t| may_start_type(&t.folded)) {
+        return None;
+    }
     FACILITIES.iter().filter(|(s, _)| match_seq(tokens, i, s)).map(|(s, k)| (s.len(), *k)).max_by_key(|(n, _)| *n)
 }
 
@@ -326,6 +459,10 @@ fn name_forward(tokens: &[Token], mut i: usize, street: bool, joined: bool) -> (
     }
     let Some(first) = tokens.get(i) else { return (Vec::new(), i) };
     if first.boundary && !(joined && i == start) {
+        return (Vec::new(), i);
+    }
+    // "le bar place Carnot": an unnamed facility, then a street (read on its own).
+    if !street && street_type_at(tokens, i).is_some() {
         return (Vec::new(), i);
     }
     if is_code(first) && !street {
@@ -500,6 +637,47 @@ pub(crate) fn extract(tokens: &[Token]) -> Vec<Place> {
     out
 }
 
+/// Words that may name a place the text does not mark as one ("plus d'eau o granges", "vers
+/// les tanneurs", "l'ascenseur de l'erable"): up to two words after a locative or a particle,
+/// lowercase or not, that are no common word. They count only if the site already knows a
+/// place by that name (see `Engine::known_places`).
+pub(crate) fn loose_names(tokens: &[Token]) -> Vec<Box<str>> {
+    const LEADS: &[&str] =
+        &["a", "au", "aux", "vers", "pres", "de", "du", "des", "d", "l", "la", "le", "les", "at", "near", "in", "sur"];
+    let mut out: Vec<Box<str>> = Vec::new();
+    let word = |t: &Token| {
+        t.folded.chars().count() >= 3
+            && t.folded.chars().all(char::is_alphabetic)
+            && !t.elided
+            && !PARTICLES.contains(&t.folded.as_str())
+            && !ends_name(t)
+            && super::text::word_concepts(&t.folded) == 0
+    };
+    for i in 0..tokens.len() {
+        if !LEADS.contains(&tokens[i].folded.as_str()) {
+            continue;
+        }
+        let mut j = i + 1;
+        while tokens.get(j).is_some_and(|t| PARTICLES.contains(&t.folded.as_str()) && !t.boundary) {
+            j += 1;
+        }
+        let name: Vec<String> = tokens[j.min(tokens.len())..]
+            .iter()
+            .enumerate()
+            .take_while(|(k, t)| (*k == 0 || !t.boundary) && word(t) && !is_type_word(tokens, j + k))
+            .take(2)
+            .filter_map(|(_, t)| normalise_name_token(&t.folded))
+            .collect();
+        if !name.is_empty() && (j == i + 1 || !tokens[j].boundary) {
+            let name: Box<str> = name.join(" ").into();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
 /// "wifi mort à Lavoisier", "froid dans les classes à Curie": a capitalised name right after
 /// a locative preposition, with no kind. It only ever matches a place of a known kind by name.
 fn locatives(tokens: &[Token]) -> Vec<Place> {
@@ -587,13 +765,12 @@ fn names_match(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let (short, long) = if a.split(' ').count() <= b.split(' ').count() { (a, b) } else { (b, a) };
     // "rue J. Moulin" is "rue Jean Moulin", but an initial alone matches nothing: "amphi B" is
     // not "amphi Bernard".
     let mut full = 0;
-    let all = short.iter().all(|s| {
-        long.iter().any(|l| {
+    let all = short.split(' ').all(|s| {
+        long.split(' ').any(|l| {
             let same = s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l));
             if same {
                 full += 1;
@@ -620,7 +797,9 @@ pub(crate) struct PlaceFit {
     pub(crate) conflict: bool,
     /// Two different rooms.
     pub(crate) fine_conflict: bool,
-    pub(crate) shared: Vec<String>,
+    /// Pairs that matched (index in `a`, index in `b`, only weakly), described on demand
+    /// ([`PlaceFit::describe`]): most comparisons are never shown to anyone.
+    shared: Vec<(u16, u16, bool)>,
 }
 
 /// Verdict of a [`PlaceFit`] for a given kind of occurrence.
@@ -634,6 +813,25 @@ pub(crate) enum Fit {
 }
 
 impl PlaceFit {
+    /// The places in common, as an agent reads them ("street 45 tilleul", "library").
+    pub(crate) fn describe(&self, a: &[Place], b: &[Place]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for &(i, j, weak) in &self.shared {
+            let (p, q) = (&a[i as usize], &b[j as usize]);
+            let d = if weak {
+                p.kind.label().to_owned()
+            } else if p.number.is_some() {
+                p.describe()
+            } else {
+                q.describe()
+            };
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
     /// `area`: the occurrence covers an area (water, heating, Wi-Fi), so house numbers and rooms
     /// within one matched building do not tell reports apart.
     pub(crate) fn verdict(&self, area: bool) -> Fit {
@@ -660,8 +858,8 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
     let mut fit = PlaceFit::default();
     let streets = |ps: &[Place]| ps.iter().filter(|p| p.kind == Kind::Street).count();
     let mut street_matched = false;
-    for p in a {
-        for q in b {
+    for (i, p) in a.iter().enumerate() {
+        for (j, q) in b.iter().enumerate() {
             let generic = p.kind == Kind::Generic || q.kind == Kind::Generic;
             if !(p.kind == q.kind || generic) {
                 continue;
@@ -682,16 +880,10 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
                         fit.coarse_strong = true;
                     }
                 }
-                let d = if p.number.is_some() { p.describe() } else { q.describe() };
-                if !fit.shared.contains(&d) {
-                    fit.shared.push(d);
-                }
+                fit.shared.push((i as u16, j as u16, false));
             } else if p.kind == q.kind && !generic && p.name.is_empty() != q.name.is_empty() {
                 fit.weak = true;
-                let d = p.kind.label().to_owned();
-                if !fit.shared.contains(&d) {
-                    fit.shared.push(d);
-                }
+                fit.shared.push((i as u16, j as u16, true));
             }
         }
     }

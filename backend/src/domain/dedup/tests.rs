@@ -10,8 +10,21 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dedup")
 }
 
-/// The shared dev set (a copy of `shared/dedup-devset`) and our own sets of the same kinds.
-const SETS: &[&str] = &["devset", "commune", "universite", "mixte", "valmont", "saint-remy", "bourg-lac", "trelaze"];
+/// Every labelled set under the fixtures directory: the shared dev set (a copy of
+/// `shared/dedup-devset`) and our own sets of the same kinds. A new set is a new directory;
+/// `DEDUP_SET=name` keeps one, to study it.
+fn sets() -> Vec<String> {
+    let only = std::env::var("DEDUP_SET").ok();
+    let mut out: Vec<String> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("messages.jsonl").exists())
+        .filter(|e| only.as_ref().is_none_or(|o| e.file_name().to_string_lossy() == o.as_str()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
 
 /// A message under construction: site `ville` and channel `widget` unless told.
 #[derive(Clone)]
@@ -465,12 +478,265 @@ fn hard_negatives_stay_apart() {
             reasons: &["a problem of one person"],
         },
         Case {
+            name: "'il y en a un autre': not the occurrence the writer reported",
+            history: vec![
+                m("d1", "02T19:00", "Le lampadaire devant le 5 rue Danton est éteint.")
+                    .channel("email")
+                    .name("Julie Roche")
+                    .email("julie.roche@example.fr"),
+                m("d2", "03T10:00", "Le lampadaire devant le 5 rue Danton ne s'allume plus.").email("sonia@example.fr"),
+            ],
+            probe: m("d3", "04T08:00", "Je vous ai écrit par mail pour un lampadaire rue Danton, il y en a un autre éteint au 90.")
+                .channel("whatsapp")
+                .name("Julie")
+                .handle("whatsapp:33612121212"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a question about a service at the place of an incident",
             history: vec![m("g1", "06T08:10", "Les poubelles de la rue Carnot n'ont pas été ramassées depuis 8 jours.").email("j@example.fr")],
             probe: m("g2", "06T09:00", "Bonjour, à quelle date passe la collecte des encombrants rue Carnot ?").email("m@example.fr"),
             want: Want::New,
             rule: "new",
             reasons: &["an information request"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn a_new_identity_is_the_citizen_only_with_the_matter_and_a_cue() {
+    let shelter = || {
+        m("s1", "09T08:00", "La vitre de l'abribus de l'arrêt Mairie est cassée, du verre partout sur le trottoir.")
+            .name("Noémie Carrel")
+            .email("noemie.carrel@example.fr")
+            .phone("06 44 18 72 05")
+            .topic("voirie")
+    };
+    let fair = || {
+        m(
+            "f1",
+            "02T20:00",
+            "Bonjour, le comité des fêtes voudrait organiser une brocante le 19 avril place du Marché : quelles démarches ?",
+        )
+        .channel("email")
+        .name("Chloé Vernet")
+        .email("chloe.vernet@example.fr")
+    };
+    let cases = vec![
+        Case {
+            name: "a phone signed at the end of an email is the phone given on the form",
+            history: vec![shelter()],
+            probe: m("s2", "10T09:00", "Bonjour,\nLes débris de verre sont toujours là à l'arrêt Mairie.\n\nN. Carrel\n06 44 18 72 05")
+                .channel("email")
+                .email("atelier.carrel@example.org"),
+            want: Want::FollowUp("s1"),
+            rule: "same-citizen",
+            reasons: &["phone:+33644187205"],
+        },
+        Case {
+            name: "a phone inside a sentence is not the writer's",
+            history: vec![shelter()],
+            probe: m(
+                "s2",
+                "10T09:00",
+                "Le gardien (joignable au 06 44 18 72 05 toute la journée) signale des tags sur la façade de l'école du Centre.",
+            )
+            .channel("email")
+            .email("syndic@example.org"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a name given in the text, the same matter and 'je vous ai écrit'",
+            history: vec![shelter()],
+            probe: m("s2", "14T18:00", "Bonjour, c'est Noémie, je vous ai écrit pour l'abribus de la Mairie. Toujours rien ?")
+                .channel("messenger")
+                .name("Mimi C")
+                .handle("messenger:440012"),
+            want: Want::FollowUp("s1"),
+            rule: "same-name",
+            reasons: &["gives their name in the text", "refers to an earlier message"],
+        },
+        Case {
+            name: "a name given in the text about something else",
+            history: vec![shelter()],
+            probe: m("s2", "14T18:00", "Bonjour, c'est Noémie, je voudrais connaître les horaires de la piscine.")
+                .channel("messenger")
+                .name("Mimi C")
+                .handle("messenger:440012"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a username with the surname's consonants, the channel named, weeks later",
+            history: vec![fair()],
+            probe: m(
+                "f2",
+                "18T11:00",
+                "Coucou ! J'ai envoyé un mail il y a deux semaines pour la brocante du 19 avril place du Marché, pas de nouvelles",
+            )
+            .channel("instagram")
+            .name("chloe.vrnt")
+            .handle("instagram:178400"),
+            want: Want::FollowUp("f1"),
+            rule: "same-name",
+            reasons: &["chloe vrnt ~ chloe vernet (strong)", "names the channel of an earlier message"],
+        },
+        Case {
+            name: "the same username without saying it wrote before",
+            history: vec![fair()],
+            probe: m("f2", "18T11:00", "Le marché de la place du Marché est-il maintenu samedi ?")
+                .channel("instagram")
+                .name("chloe.vrnt")
+                .handle("instagram:178400"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "'autre chose' names another ticket of the citizen by place and topic",
+            history: vec![
+                m("g1", "03T12:00", "Je voudrais inscrire mon fils à la cantine de l'école des Érables à partir de mai.")
+                    .channel("email")
+                    .email("ines.roy@example.fr")
+                    .phone("07 11 22 33 44"),
+                m("g2", "05T09:00", "Un nid de poule énorme devant le 8 rue du Stade.").email("ines.roy@example.fr"),
+            ],
+            probe: m("g3", "09T20:00", "Autre chose : toujours pas de réponse pour la cantine à l'école des Érables.")
+                .channel("whatsapp")
+                .handle("whatsapp:33711223344"),
+            want: Want::FollowUp("g1"),
+            rule: "same-citizen",
+            reasons: &["school erable", "same place and topic"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
+    let bar = |id: &str, at: &str, name: &str, email: &str| {
+        m(id, at, "Le bar Le Zinc, place Carnot, met la musique très fort jusqu'à 2h du matin. Impossible de dormir.")
+            .name(name)
+            .email(email)
+    };
+    let mailed = || {
+        vec![
+            bar("z1", "08T23:00", "Marie Rolland", "marie.rolland@example.fr"),
+            m(
+                "z2",
+                "10T10:00",
+                "Je reviens vers vous pour le bruit du bar place Carnot, encore jusqu'à 2h cette nuit.",
+            )
+            .channel("email")
+            .name("Marie Rolland")
+            .email("marie.rolland@example.fr"),
+        ]
+    };
+    let post = |body: &str| m("z3", "12T01:40", body).channel("x").name("Lulu 🌙").handle("x:30988");
+    let cases = vec![
+        Case {
+            name: "a pseudonym naming the channels of the one ticket of this place and topic",
+            history: mailed(),
+            probe: post(
+                "encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site et par mail. M.",
+            ),
+            want: Want::FollowUp("z1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket", "noise"],
+        },
+        Case {
+            name: "two tickets fit the channels named: nobody can tell, an incident",
+            history: vec![
+                bar("z1", "10T22:00", "Marie Rolland", "marie.rolland@example.fr"),
+                bar("y1", "10T23:30", "Paul Girard", "paul.girard@example.fr"),
+            ],
+            probe: post("encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site."),
+            want: Want::Join("z1"),
+            rule: "incident",
+            reasons: &["noise"],
+        },
+        Case {
+            name: "a full name that fits nobody is another neighbour",
+            history: mailed(),
+            probe: m(
+                "z3",
+                "12T01:40",
+                "Encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site.",
+            )
+            .channel("email")
+            .name("Paul Girard")
+            .email("paul.girard@example.fr"),
+            want: Want::StartWith("z1"),
+            rule: "incident",
+            reasons: &["noise"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn sms_spelling_english_and_unmarked_places_join_incidents() {
+    let water = || {
+        vec![
+            m("e1", "19T07:10", "Plus d'eau au robinet depuis 6h au hameau des Granges.").email("a@example.fr"),
+            m("e2", "19T07:30", "Coupure d'eau hameau des Granges, rien au robinet.").email("b@example.fr"),
+        ]
+    };
+    let cases = vec![
+        Case {
+            name: "SMS spelling and a lowercase place the site knows",
+            history: water(),
+            probe: m("e3", "19T08:00", "slt pk ya plu d'eau o granges?? svp dites nous qd ça revient")
+                .channel("whatsapp")
+                .handle("whatsapp:33745120987"),
+            want: Want::Join("e1"),
+            rule: "incident",
+            reasons: &["water"],
+        },
+        Case {
+            name: "a lowercase word no place of the site bears stays placeless",
+            history: water(),
+            probe: m("e3", "19T08:00", "slt pk ya plu d'eau o moulin?? svp")
+                .channel("whatsapp")
+                .handle("whatsapp:33745120987"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "letters repeated and an SMS street light",
+            history: vec![lamp("l1", "10T21:05", "Bernard Lefort", "b.lefort@example.com")],
+            probe: m("l2", "10T22:00", "le lampadR rue Gambetta est eteint, noiiiir complet")
+                .channel("x")
+                .handle("x:9912"),
+            want: Want::StartWith("l1"),
+            rule: "incident",
+            reasons: &["lighting"],
+        },
+        Case {
+            name: "an English post naming the neighbourhood",
+            history: vec![
+                m("p1", "20T19:20", "Coupure d'électricité dans tout le quartier des Tanneurs depuis 19h.")
+                    .email("g@example.fr"),
+            ],
+            probe: m("p2", "20T20:30", "The whole Tanneurs neighbourhood has had no power since 7pm.")
+                .channel("email")
+                .email("d@example.org"),
+            want: Want::StartWith("p1"),
+            rule: "incident",
+            reasons: &["power"],
         },
     ];
     for case in cases {
@@ -558,7 +824,7 @@ fn a_start_with_decision_groups_both_tickets_on_apply() {
 fn the_labelled_sets_meet_the_targets() {
     let (mut tickets, mut incidents) = (Score::default(), Score::default());
     println!("{:<12} {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}", "set", "T-P", "T-R", "T-F1", "I-P", "I-R", "I-F1");
-    for set in SETS {
+    for set in &sets() {
         let s = evaluate(&fixtures().join(set), DedupConfig::default());
         println!(
             "{:<12} {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}",
@@ -597,7 +863,7 @@ fn similarity_distribution() {
     use super::decide::Features;
     use super::eval::read_messages;
     let (mut same, mut other) = (Vec::new(), Vec::new());
-    for set in SETS {
+    for set in &sets() {
         let msgs = read_messages(&fixtures().join(set).join("messages.jsonl"));
         let labels: std::collections::HashMap<String, String> =
             std::fs::read_to_string(fixtures().join(set).join("labels.jsonl"))

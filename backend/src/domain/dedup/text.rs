@@ -13,8 +13,16 @@ pub(crate) use crate::domain::quotes::fold;
 
 /// Equal but for one substitution, insertion or deletion.
 pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    // Folded names are ASCII almost always: compare bytes without allocating.
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
@@ -118,11 +126,27 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
 }
 
 fn push_token(out: &mut Vec<Token>, word: &mut String, boundary: bool, slash: bool, elided: bool) {
-    let lower = word.to_lowercase();
+    let lower = squeeze(&word.to_lowercase());
     let folded = fold(&lower);
     let cap = word.chars().next().is_some_and(char::is_uppercase);
     out.push(Token { lower, folded, cap, boundary, slash, elided });
     word.clear();
+}
+
+/// Letters repeated for emphasis ("coupuuure", "toujoursss") written once. Runs of three or more
+/// only: French doubles its letters ("ville", "arrêt") and "créée" has three different ones.
+fn squeeze(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut n = 1;
+        while chars.next_if_eq(&c).is_some() {
+            n += 1;
+        }
+        let times = if n >= 3 && c.is_alphabetic() { 1 } else { n };
+        out.extend(std::iter::repeat_n(c, times));
+    }
+    out
 }
 
 fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
@@ -142,6 +166,57 @@ fn merge_wifi(tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
+/// Phrases indexed by their first word, each with the bits it sets: a text is scanned once,
+/// word by word, whatever the number of phrases (matching each phrase over the text made
+/// phrase cues the costliest part of a decision).
+#[derive(Default)]
+struct Phrases {
+    by_first: HashMap<&'static str, Vec<Tail>>,
+}
+
+/// The words of a phrase after its first, and the bits it sets.
+type Tail = (Box<[&'static str]>, u64);
+
+impl Phrases {
+    fn add(&mut self, phrase: &'static str, bits: u64) {
+        let mut words = phrase.split(' ').filter(|w| !w.is_empty());
+        let Some(first) = words.next() else { return };
+        let rest: Box<[&str]> = words.collect();
+        let entry = self.by_first.entry(first).or_default();
+        match entry.iter_mut().find(|(r, _)| *r == rest) {
+            Some((_, b)) => *b |= bits,
+            None => entry.push((rest, bits)),
+        }
+    }
+
+    /// The bits of every phrase found in `words` as consecutive whole words.
+    fn scan(&self, words: &[&str]) -> u64 {
+        let mut bits = 0;
+        for (i, w) in words.iter().enumerate() {
+            if let Some(list) = self.by_first.get(w) {
+                for (rest, b) in list {
+                    if words[i + 1..].starts_with(rest) {
+                        bits |= b;
+                    }
+                }
+            }
+        }
+        bits
+    }
+}
+
+/// Bits of [`Phrases`] for the cue lists of `lexicon`.
+const RECALL_BIT: u64 = 1;
+const STILL_BIT: u64 = 1 << 1;
+const NEW_MATTER_BIT: u64 = 1 << 2;
+const PERSONAL_BIT: u64 = 1 << 3;
+const OTHERS_BIT: u64 = 1 << 4;
+const FINE_BIT: u64 = 1 << 5;
+const PROBLEM_BIT: u64 = 1 << 6;
+const QUESTION_BIT: u64 = 1 << 7;
+/// Channel `c` named: bit `CHANNEL_SHIFT + c`.
+const CHANNEL_SHIFT: u32 = 8;
+
 struct Tables {
     sms: HashMap<&'static str, &'static str>,
     glosses: HashMap<&'static str, &'static str>,
@@ -149,7 +224,9 @@ struct Tables {
     chatter: HashMap<&'static str, ()>,
     exact: HashMap<&'static str, u64>,
     prefixes: Vec<(&'static str, u64)>,
-    phrases: Vec<(&'static str, u64)>,
+    /// Concept phrases ("nid de poule"), bits of [`Concept`].
+    phrases: Phrases,
+    cues: Phrases,
     french: Stemmer,
     english: Stemmer,
 }
@@ -158,17 +235,36 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let mut exact: HashMap<&str, u64> = HashMap::new();
-        let (mut prefixes, mut phrases) = (Vec::new(), Vec::new());
+        let (mut prefixes, mut phrases) = (Vec::new(), Phrases::default());
         for (concept, words) in lexicon::CONCEPTS {
             for w in *words {
                 if w.contains(' ') {
-                    phrases.push((*w, concept.bit()));
+                    phrases.add(w, concept.bit());
                 } else if let Some(p) = w.strip_suffix('*') {
                     prefixes.push((p, concept.bit()));
                 } else {
                     *exact.entry(w).or_default() |= concept.bit();
                 }
             }
+        }
+        let mut cues = Phrases::default();
+        let lists: [(&[&str], u64); 8] = [
+            (lexicon::RECALL, RECALL_BIT),
+            (lexicon::STILL, STILL_BIT),
+            (lexicon::NEW_MATTER, NEW_MATTER_BIT),
+            (lexicon::PERSONAL, PERSONAL_BIT),
+            (lexicon::OTHERS, OTHERS_BIT),
+            (lexicon::FINE, FINE_BIT),
+            (lexicon::PROBLEM, PROBLEM_BIT),
+            (lexicon::QUESTION, QUESTION_BIT),
+        ];
+        for (list, bit) in lists {
+            for p in list {
+                cues.add(p, bit);
+            }
+        }
+        for (p, c) in lexicon::CHANNEL_WORDS {
+            cues.add(p, 1 << (CHANNEL_SHIFT + u32::from(*c)));
         }
         Tables {
             sms: lexicon::SMS.iter().copied().collect(),
@@ -178,6 +274,7 @@ fn tables() -> &'static Tables {
             exact,
             prefixes,
             phrases,
+            cues,
             french: Stemmer::create(Algorithm::French),
             english: Stemmer::create(Algorithm::English),
         }
@@ -189,8 +286,10 @@ pub(crate) fn expand(tokens: Vec<Token>) -> Vec<Token> {
     let t = tables();
     let mut out = Vec::with_capacity(tokens.len());
     for tok in tokens {
+        // A capital letter alone is a code ("bâtiment C", "salle O"), not SMS for "c'est".
+        let code = tok.cap && tok.folded.chars().count() == 1;
         match t.sms.get(tok.folded.as_str()) {
-            Some(expansion) if !tok.elided => {
+            Some(expansion) if !tok.elided && !code => {
                 for (i, w) in expansion.split(' ').enumerate() {
                     out.push(Token {
                         lower: w.to_owned(),
@@ -360,21 +459,6 @@ impl Sketch {
     }
 }
 
-/// A text made of folded words separated by single spaces, for phrase look-ups.
-pub(crate) fn phrase_text<'a>(tokens: impl Iterator<Item = &'a Token>) -> String {
-    let mut s = String::from(" ");
-    for t in tokens {
-        s.push_str(&t.folded);
-        s.push(' ');
-    }
-    s
-}
-
-/// Whether `phrase` occurs in `text` as whole words (`text` is from [`phrase_text`]).
-pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
-    text.match_indices(phrase).any(|(i, _)| text[..i].ends_with(' ') && text[i + phrase.len()..].starts_with(' '))
-}
-
 /// The concepts one word names, phrases aside.
 pub(crate) fn word_concepts(w: &str) -> u64 {
     let t = tables();
@@ -394,13 +478,8 @@ pub(crate) fn concepts(tokens: &[Token]) -> u64 {
     for tok in tokens.iter().filter(|t| !t.elided) {
         bits |= word_concepts(&tok.folded);
     }
-    let text = phrase_text(tokens.iter().filter(|t| !t.elided));
-    for (p, b) in &t.phrases {
-        if has_phrase(&text, p) {
-            bits |= b;
-        }
-    }
-    bits
+    let words: Vec<&str> = tokens.iter().filter(|t| !t.elided).map(|t| t.folded.as_str()).collect();
+    bits | t.phrases.scan(&words)
 }
 
 /// Phrase cues about the writer and the matter.
@@ -418,19 +497,26 @@ pub(crate) struct Cues {
     pub(crate) problem: bool,
     /// Asks how, when, whether: an information request.
     pub(crate) question: bool,
+    /// Channels named as those of an earlier contact, as bits of `message::Channel` (only with
+    /// `recall`).
+    pub(crate) channels: u16,
 }
 
 pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
-    let text = phrase_text(tokens.iter());
-    let any = |list: &[&str]| list.iter().any(|p| has_phrase(&text, p));
-    let others_fine = any(lexicon::OTHERS) && any(lexicon::FINE);
+    let words: Vec<&str> = tokens.iter().map(|t| t.folded.as_str()).collect();
+    let found = tables().cues.scan(&words);
+    let any = |bit: u64| found & bit != 0;
+    let others_fine = any(OTHERS_BIT) && any(FINE_BIT);
+    let recall = any(RECALL_BIT);
+    let channels = if recall { (found >> CHANNEL_SHIFT) as u16 } else { 0 };
     Cues {
-        recall: any(lexicon::RECALL),
-        still: any(lexicon::STILL),
-        new_matter: any(lexicon::NEW_MATTER),
-        personal: any(lexicon::PERSONAL) || others_fine || owns_failing_device(tokens, concepts),
-        problem: any(lexicon::PROBLEM),
-        question: any(lexicon::QUESTION),
+        recall,
+        channels,
+        still: any(STILL_BIT),
+        new_matter: any(NEW_MATTER_BIT),
+        personal: any(PERSONAL_BIT) || others_fine || owns_failing_device(tokens, concepts),
+        problem: any(PROBLEM_BIT),
+        question: any(QUESTION_BIT),
     }
 }
 
