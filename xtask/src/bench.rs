@@ -131,6 +131,7 @@ fn lighthouse(root: &Path) -> Result<String> {
         .replace("demo_site_dir = \"demo-site\"", &format!("demo_site_dir = \"{}\"", site.display()));
     std::fs::write(bench.join("guichet.toml"), config)?;
 
+    crate::cargo(root, &["build", "--release", "--package", "backend", "--bin", "guichet"])?;
     let mut guichet = std::process::Command::new(root.join("target/release/guichet"))
         .args(["serve", "--listen", "127.0.0.1:0", "--config"])
         .arg(bench.join("guichet.toml"))
@@ -141,6 +142,7 @@ fn lighthouse(root: &Path) -> Result<String> {
     let mut line = String::new();
     std::io::BufReader::new(guichet.stdout.take().context("no stdout")?).read_line(&mut line)?;
     let base = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+    anyhow::ensure!(base.starts_with("http://"), "guichet did not start for Lighthouse (it said `{}`)", line.trim());
 
     let mut table = String::from(
         "| page | performance | accessibility | first contentful paint | largest contentful paint | total blocking time | cumulative layout shift |\n|---|---:|---:|---:|---:|---:|---:|\n",
