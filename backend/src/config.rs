@@ -632,8 +632,8 @@ impl RawSite {
             .map(|(i, m)| m.validate(&format!("{at}.mailboxes[{i}]"), &self.id, env, errors))
             .collect();
 
-        let meta = self.meta.map(|m| m.validate(&format!("{at}.meta"), errors));
-        let x = self.x.map(|x| x.validate(&format!("{at}.x"), errors));
+        let meta = self.meta.map(|m| m.validate(&format!("{at}.meta"), env, errors));
+        let x = self.x.map(|x| x.validate(&format!("{at}.x"), env, errors));
         let max_photo_bytes = self.max_photo_bytes.unwrap_or(default_photo_bytes);
         check_photo_limit(&format!("{at}.max_photo_bytes"), max_photo_bytes, errors);
         Site {
@@ -687,21 +687,9 @@ impl RawMailbox {
             None if tls == Tls::Tls => 993,
             None => 143,
         };
-        let password = match (self.password, self.password_env) {
-            (Some(password), None) => password,
-            (None, Some(name)) => env(&name).filter(|p| !p.is_empty()).unwrap_or_else(|| {
-                errors.push(format!("{at}.password_env: the environment variable `{name}` is not set"));
-                String::new()
-            }),
-            (Some(_), Some(_)) => {
-                errors.push(format!("{at}: give password or password_env, not both"));
-                String::new()
-            }
-            (None, None) => {
-                errors.push(format!("{at}: a password (password, or password_env naming a variable) is needed"));
-                String::new()
-            }
-        };
+        let needed = format!("{at}: a password (password, or password_env naming a variable) is needed");
+        let secret = Secret { at, name: "password", needed: Some(needed) };
+        let password = secret.read(self.password, self.password_env, env, errors).unwrap_or_default();
         let folder = self.folder.unwrap_or_else(|| "INBOX".to_owned());
         if folder.is_empty() {
             errors.push(format!("{at}.folder: a folder name is needed"));
@@ -753,8 +741,9 @@ impl RawMailbox {
 }
 
 impl RawMeta {
-    fn validate(self, at: &str, errors: &mut Vec<String>) -> MetaConfig {
-        let app_secret = secret(self.app_secret, self.app_secret_env, at, "app_secret", true, errors);
+    fn validate(self, at: &str, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> MetaConfig {
+        let app_secret =
+            signature_secret(at, "app_secret", true).read(self.app_secret, self.app_secret_env, env, errors);
         let verify_token = self.verify_token.filter(|t| !t.is_empty()).unwrap_or_else(|| {
             errors.push(format!("{at}.verify_token: needed for Meta's subscription handshake"));
             String::new()
@@ -769,7 +758,8 @@ impl RawMeta {
             errors.push(format!("{at}: give at least one of page_id, instagram_id, whatsapp_phone_number_id"));
         }
         let [page_id, instagram_id, whatsapp_phone_number_id] = ids;
-        let access_token = secret(self.access_token, self.access_token_env, at, "access_token", false, errors);
+        let access_token =
+            signature_secret(at, "access_token", false).read(self.access_token, self.access_token_env, env, errors);
         if self.fetch_media == Some(true) && access_token.is_none() {
             errors.push(format!("{at}.fetch_media: media are fetched with the access_token, which is not given"));
         }
@@ -788,9 +778,13 @@ impl RawMeta {
 }
 
 impl RawX {
-    fn validate(self, at: &str, errors: &mut Vec<String>) -> XConfig {
-        let consumer_secret =
-            secret(self.consumer_secret, self.consumer_secret_env, at, "consumer_secret", true, errors);
+    fn validate(self, at: &str, env: &dyn Fn(&str) -> Option<String>, errors: &mut Vec<String>) -> XConfig {
+        let consumer_secret = signature_secret(at, "consumer_secret", true).read(
+            self.consumer_secret,
+            self.consumer_secret_env,
+            env,
+            errors,
+        );
         let user_id = numeric_id(self.user_id.clone(), &format!("{at}.user_id"), errors);
         if self.user_id.is_none() {
             errors.push(format!("{at}.user_id: the account's numeric id is needed, to tell its own messages apart"));
@@ -798,40 +792,56 @@ impl RawX {
         XConfig {
             consumer_secret: consumer_secret.unwrap_or_default(),
             user_id: user_id.unwrap_or_default(),
-            access_token: secret(self.access_token, self.access_token_env, at, "access_token", false, errors),
+            access_token: signature_secret(at, "access_token", false).read(
+                self.access_token,
+                self.access_token_env,
+                env,
+                errors,
+            ),
             api_url: base_url(self.api_url, DEFAULT_X_API_URL, &format!("{at}.api_url"), errors),
         }
     }
 }
 
-/// `name` given in the file, or `name_env` naming the environment variable that holds it.
-fn secret(
-    value: Option<String>,
-    env: Option<String>,
-    at: &str,
-    name: &str,
-    required: bool,
-    errors: &mut Vec<String>,
-) -> Option<String> {
-    match (value.filter(|v| !v.is_empty()), env) {
-        (Some(_), Some(_)) => {
-            errors.push(format!("{at}: give {name} or {name}_env, not both"));
-            None
-        }
-        (Some(value), None) => Some(value),
-        (None, Some(var)) => match std::env::var(&var) {
-            Ok(value) if !value.is_empty() => Some(value),
-            _ => {
-                errors.push(format!("{at}.{name}_env: the environment variable `{var}` is not set"));
+/// A secret given as `name` in the file or, better, as `name_env` naming the environment
+/// variable that holds it; `needed` is the error to report when neither is given, if it must be.
+struct Secret<'a> {
+    at: &'a str,
+    name: &'a str,
+    needed: Option<String>,
+}
+
+impl Secret<'_> {
+    fn read(
+        self,
+        value: Option<String>,
+        var: Option<String>,
+        env: &dyn Fn(&str) -> Option<String>,
+        errors: &mut Vec<String>,
+    ) -> Option<String> {
+        let Secret { at, name, needed } = self;
+        match (value.filter(|v| !v.is_empty()), var) {
+            (Some(_), Some(_)) => {
+                errors.push(format!("{at}: give {name} or {name}_env, not both"));
                 None
             }
-        },
-        (None, None) if required => {
-            errors.push(format!("{at}: {name} (or {name}_env) is needed to check the webhooks' signatures"));
-            None
+            (Some(value), None) => Some(value),
+            (None, Some(var)) => env(&var).filter(|v| !v.is_empty()).or_else(|| {
+                errors.push(format!("{at}.{name}_env: the environment variable `{var}` is not set"));
+                None
+            }),
+            (None, None) => {
+                errors.extend(needed);
+                None
+            }
         }
-        (None, None) => None,
     }
+}
+
+/// A social network's secret; `required` when the webhooks' signatures depend on it.
+fn signature_secret<'a>(at: &'a str, name: &'a str, required: bool) -> Secret<'a> {
+    let needed = required.then(|| format!("{at}: {name} (or {name}_env) is needed to check the webhooks' signatures"));
+    Secret { at, name, needed }
 }
 
 fn numeric_id(id: Option<String>, at: &str, errors: &mut Vec<String>) -> Option<String> {

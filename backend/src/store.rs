@@ -659,13 +659,20 @@ impl Tx<'_> {
 
     /// Raw emails stored but not yet made anything of (a crash came in between), oldest first.
     pub fn pending_raw_emails(&self) -> Result<Vec<RawEmail>, StoreError> {
-        Ok(self.raw_emails()?.into_iter().filter(|r| r.status == "new").collect())
+        self.raw_emails_where("status = 'new'")
     }
 
     /// Every raw email, in the order they were stored.
     pub fn raw_emails(&self) -> Result<Vec<RawEmail>, StoreError> {
-        let mut stmt =
-            self.0.prepare("SELECT id, site, key, raw, received_at, status, note FROM raw_emails ORDER BY id")?;
+        self.raw_emails_where("1")
+    }
+
+    /// Only the rows `condition` (a constant SQL expression) keeps are read: a start reads the
+    /// few pending emails, not every email ever received.
+    fn raw_emails_where(&self, condition: &'static str) -> Result<Vec<RawEmail>, StoreError> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT id, site, key, raw, received_at, status, note FROM raw_emails WHERE {condition} ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(RawEmail {
                 id: r.get(0)?,
