@@ -56,7 +56,7 @@ impl Intake {
             .write_or(move |tx| {
                 let now = now_ms();
                 let Some(row) = tx.ticket_row(&to.reference)? else {
-                    return refuse(tx, &config, None, &mail, Refused::BadAddress, now);
+                    return Ok(Answered::Refused(refuse(tx, &config, None, &mail, Refused::BadAddress, now)?));
                 };
                 let (ticket, _) = tx.ticket(row)?;
                 let site = config.site(&ticket.site).ok_or_else(|| IntakeError::UnknownSite(ticket.site.clone()))?;
@@ -64,7 +64,7 @@ impl Intake {
                 if !is_agent(service, &mail.from) {
                     let why = Refused::NotAnAgent { reference: ticket.reference.as_str(), service: &service.name };
                     tx.record_event(row, "refused", Some(&mail.from), mail.subject.as_deref().unwrap_or(""))?;
-                    return refuse(tx, &config, Some(site), &mail, why, now);
+                    return Ok(Answered::Refused(refuse(tx, &config, Some(site), &mail, why, now)?));
                 }
                 let ctx = Ctx { tx, config: &config, signer: &signer, site, row, agent: &mail.from, now };
                 let reply = agent_reply::read(&mail.new_words);
@@ -303,19 +303,20 @@ fn is_agent(service: &Service, from: &str) -> bool {
         .any(|m| m.email.to_string().to_ascii_lowercase() == from)
 }
 
-fn refuse(
+/// Tells the sender of a mail to a reply address why nothing was done; returns the reason.
+pub(super) fn refuse(
     tx: &Tx<'_>,
     config: &Config,
     site: Option<&Site>,
     mail: &AgentMail,
     why: Refused<'_>,
     now: i64,
-) -> Result<Answered, IntakeError> {
+) -> Result<String, StoreError> {
     let lang = site.map_or(Lang::FR, |s| s.language);
     let email = notify::refusal(lang, &mail.from, mail.subject.as_deref(), why, unique(), &config.mail.domain);
     let reason = email.text.lines().next().unwrap_or_default().to_owned();
     tx.enqueue(None, &email, now)?;
-    Ok(Answered::Refused(reason))
+    Ok(reason)
 }
 
 /// Tells apart the Message-IDs of a ticket's notes and replies.

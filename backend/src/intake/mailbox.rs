@@ -8,9 +8,10 @@ use time::OffsetDateTime;
 use crate::channels::email::{self, Limits, ReadEmail};
 use crate::channels::email_intake::idempotency_key;
 use crate::domain::message::{Attachment, Channel, InboundMessage, Sender};
-use crate::domain::notify::{self, Refused};
+use crate::domain::notify::Refused;
 use crate::domain::reply_token::{ReplyTo, Role, TokenError};
-use crate::intake::{AgentMail, Answered, Bounced, Intake, IntakeError};
+use crate::intake::answers::refuse;
+use crate::intake::{AgentMail, Answered, Bounced, Filed, Intake, IntakeError};
 use crate::mail::outbox::now_ms;
 
 /// What an email did.
@@ -153,20 +154,14 @@ impl Intake {
         let site = site.ok_or(IntakeError::NoSite)?;
         let lang = self.config.site(site).ok_or_else(|| IntakeError::UnknownSite(site.to_owned()))?.language;
         let message = citizen_message(site, key, &read);
-        let filed = self.file_with(message, lang, files(read)).await?;
-        Ok(EmailOutcome::Filed {
-            reference: filed.reference.to_string(),
-            incident: filed.incident,
-            already_seen: filed.already_seen,
-        })
+        Ok(self.file_with(message, lang, files(read)).await?.into())
     }
 
     /// Guichet's own sender address, or one of its reply addresses: answering them would loop.
     fn is_own_address(&self, address: &str) -> bool {
         let mail = &self.config.mail;
         address.eq_ignore_ascii_case(mail.from.email.as_ref())
-            || address.to_ascii_lowercase().starts_with("reply+")
-                && address.to_ascii_lowercase().ends_with(&format!("@{}", mail.reply_domain))
+            || self.signer.check_address(address, &mail.reply_domain) != Err(TokenError::NotAReplyAddress)
     }
 
     /// The first `reply+` address of the reply domain among the recipients, checked.
@@ -188,36 +183,31 @@ impl Intake {
         let mut message = citizen_message(&ticket.site, key, &read);
         // The reference in the subject is what files it there, whatever the citizen did to the subject.
         let subject = message.subject.take().unwrap_or_default();
-        if !subject.contains(ticket.reference.as_str()) {
-            message.subject = Some(format!("{subject} [{}]", ticket.reference).trim().to_owned());
-        } else {
-            message.subject = Some(subject);
-        }
-        let filed = self.file_with(message, lang, files(read)).await?;
-        Ok(EmailOutcome::Filed {
-            reference: filed.reference.to_string(),
-            incident: filed.incident,
-            already_seen: filed.already_seen,
-        })
+        message.subject = Some(match subject.contains(ticket.reference.as_str()) {
+            true => subject,
+            false => format!("{subject} [{}]", ticket.reference).trim().to_owned(),
+        });
+        Ok(self.file_with(message, lang, files(read)).await?.into())
     }
 
     async fn refuse_bad_address(&self, read: ReadEmail) -> Result<EmailOutcome, IntakeError> {
         let Some(from) = read.from.map(|a| a.email) else {
             return Ok(EmailOutcome::Ignored { why: "a broken reply address, and no sender to tell".into() });
         };
-        let domain = self.config.mail.domain.clone();
-        let lang = self.config.sites.first().map_or(wire::Lang::FR, |s| s.language);
-        let subject = read.subject.clone();
-        let why = self
-            .store
-            .write(move |tx| {
-                let unique = (rand::random::<u64>() >> 1) as i64;
-                let email = notify::refusal(lang, &from, subject.as_deref(), Refused::BadAddress, unique, &domain);
-                tx.enqueue(None, &email, now_ms())?;
-                Ok(email.text.lines().next().unwrap_or_default().to_owned())
-            })
-            .await?;
+        let mail = AgentMail { from, subject: read.subject, new_words: String::new() };
+        let config = self.config.clone();
+        let why = self.store.write(move |tx| refuse(tx, &config, None, &mail, Refused::BadAddress, now_ms())).await?;
         Ok(EmailOutcome::Refused { why })
+    }
+}
+
+impl From<Filed> for EmailOutcome {
+    fn from(filed: Filed) -> EmailOutcome {
+        EmailOutcome::Filed {
+            reference: filed.reference.to_string(),
+            incident: filed.incident,
+            already_seen: filed.already_seen,
+        }
     }
 }
 
