@@ -13,7 +13,6 @@ use std::fmt;
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::domain::quotes;
@@ -222,7 +221,8 @@ pub fn idempotency_key(raw: &[u8], read: &ReadEmail) -> String {
 
 /// `sha256:<hex>` of the raw bytes: the key of a message without a Message-ID.
 pub fn hash_key(raw: &[u8]) -> String {
-    let digest = Sha256::digest(raw);
+    let digest = ring::digest::digest(&ring::digest::SHA256, raw);
+    let digest = digest.as_ref();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }

@@ -6,8 +6,7 @@
 //! the agents (`a`, their replies go to the citizen) or the citizen (`c`, their replies are
 //! follow-ups of their own ticket).
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use ring::hmac;
 
 /// Hex characters of the MAC kept in the token: 96 bits, far beyond guessing by mail.
 const MAC_HEX: usize = 24;
@@ -64,9 +63,10 @@ impl Signer {
     }
 
     fn mac(&self, reference: &str, role: Role) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
-        mac.update(format!("guichet-reply:{}:{}", role.letter(), reference.to_ascii_lowercase()).as_bytes());
-        let mut hex = hex::encode(mac.finalize().into_bytes());
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &self.secret);
+        let data = format!("guichet-reply:{}:{}", role.letter(), reference.to_ascii_lowercase());
+        let tag = hmac::sign(&key, data.as_bytes());
+        let mut hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         hex.truncate(MAC_HEX);
         hex
     }
