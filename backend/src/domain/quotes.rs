@@ -101,6 +101,16 @@ pub fn new_words(body: &str) -> String {
     kept.join("\n").trim().to_owned()
 }
 
+/// Whether the body quotes an earlier message (the lines [`new_words`] leaves out as history).
+pub fn quotes_history(body: &str) -> bool {
+    let folded: Vec<String> = body.lines().map(fold).collect();
+    (0..folded.len()).any(|i| {
+        folded[i].trim_start().starts_with('>')
+            || attribution_end(&folded, i).is_some()
+            || starts_history(&folded, i, true)
+    })
+}
+
 /// Whether folded line `i` begins the quoted history (everything from it on is history),
 /// attributions aside ([`attribution_end`]).
 fn starts_history(lines: &[String], i: usize, words_before: bool) -> bool {

@@ -9,7 +9,9 @@ use super::identity::{
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues};
-use super::{Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, place_key, seen_key, tag};
+use super::{
+    Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, outage_key, place_key, seen_key, tag,
+};
 use crate::domain::message::InboundMessage;
 
 /// Everything the rules read from a message, computed once.
@@ -33,6 +35,9 @@ pub(crate) struct Features {
     pub(crate) topic: Option<String>,
     /// The bit of its channel, as [`Cues::channels`] names them.
     pub(crate) channel: u16,
+    /// Answers an earlier exchange (a `Re:` subject, a quoted message) whose own id the
+    /// history may not hold: the answer of an agent is not a message of the set.
+    pub(crate) replies: bool,
 }
 
 impl Features {
@@ -99,6 +104,8 @@ impl Features {
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
             channel: 1 << (m.channel as u8),
+            replies: m.subject.as_deref().is_some_and(text::is_reply_subject)
+                || crate::domain::quotes::quotes_history(&m.body),
         }
     }
 
@@ -208,6 +215,10 @@ const OWN_CAP: usize = 256;
 /// More than this many tickets under one street within a window is a city-wide event, whose
 /// newest reports are the ones to group with.
 const WALK_CAP: usize = 128;
+
+/// Reports of one utility outage (no water, no power, no Wi-Fi) come within these hours of
+/// each other, whatever streets or words they use.
+const OUTAGE_BURST: i64 = 6 * 3600;
 
 /// A citizen writing again about a matter of the same incident kind within this time is the
 /// same matter, even in other words ("l'eau est revenue mais marron").
@@ -360,7 +371,8 @@ impl Engine {
             return (pv == Fit::Strong && m.shared != 0).then_some("same place and topic");
         }
         // Somewhere else, or about another topic.
-        let other = (pv == Fit::Conflict && m.similarity < 0.6) || (m.disjoint && m.similarity < c.follow_similarity);
+        let other = (pv == Fit::Conflict && (m.similarity < 0.6 || m.place.distinct))
+            || (m.disjoint && m.similarity < c.follow_similarity);
         if other {
             return None;
         }
@@ -369,9 +381,10 @@ impl Engine {
         let untopical = f.concepts == 0 || m.ticket_concepts == 0;
         let same_place_topic = m.shared != 0 || (untopical && (f.cues.still || f.cues.recall || f.cues.problem));
         let same_topic = m.shared != 0
-            && (m.similarity >= c.topic_similarity
+            && ((m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity)
                 || f.cues.still
                 || f.cues.recall
+                || f.replies
                 || m.shared_date
                 || pv == Fit::Weak
                 || (m.shared & Concept::incident_bits() != 0 && m.gap <= SAME_KIND_GAP));
@@ -549,7 +562,10 @@ impl Engine {
         let new = |reasons: Reasons| Decision::NewTicket { incident: IncidentChoice::None, reasons };
         let mut plain =
             Reasons { rule: "new".into(), headline: "no ticket of the same request".into(), ..Reasons::default() };
-        if f.places.is_empty()
+        // A utility outage with no other topic ("plus d'eau", not "ma facture d'eau").
+        let utilities = Concept::outages(f.concepts);
+        let outage = utilities != 0 && f.concepts & !Concept::incident_bits() == 0;
+        if (f.places.is_empty() && !outage)
             || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0)
         {
             return new(plain);
@@ -581,6 +597,19 @@ impl Engine {
                 self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
             }
         }
+        let mut nearby = Vec::new();
+        if outage {
+            for concept in Concept::ALL.iter().filter(|c| utilities & c.bit() != 0) {
+                let key = outage_key(site, *concept);
+                self.outages.walk(key, f.time - OUTAGE_BURST, WALK_CAP, &mut nearby, accept);
+            }
+        }
+        let by_place = candidates.len();
+        for slot in nearby {
+            if !candidates.contains(&slot) {
+                candidates.push(slot);
+            }
+        }
         // "Il y en a un autre": not the occurrence the writer already reported.
         let theirs: Vec<IncidentId> = if f.cues.new_matter {
             own.iter().chain(named).filter_map(|&s| self.tickets[s as usize].incident).collect()
@@ -588,7 +617,7 @@ impl Engine {
             Vec::new()
         };
         let mut best: Option<(f32, u32, Matter)> = None;
-        for slot in candidates {
+        for (n, slot) in candidates.into_iter().enumerate() {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
                 continue;
@@ -602,6 +631,20 @@ impl Engine {
             let shared = f.concepts & t.concepts & Concept::incident_bits();
             let place = places::compare(&f.places, &t.places);
             let pv = place.verdict(shared & Concept::area_bits() != 0);
+            if n >= by_place {
+                // Found by the outage alone: the same utility within hours, on no other building.
+                let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;
+                if shared & utilities == 0 || gap(f, t) > OUTAGE_BURST || !same_building {
+                    continue;
+                }
+                let m = self.matter_at(f, t, place);
+                let score =
+                    m.similarity + 0.1 * shared.count_ones() as f32 + if t.incident.is_some() { 0.5 } else { 0.0 };
+                if best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, slot, m));
+                }
+                continue;
+            }
             if pv < Fit::Weak {
                 continue;
             }

@@ -128,6 +128,22 @@ impl Concept {
         (self as u8) <= (Concept::Printer as u8)
     }
 
+    /// Networks that fail for a whole district or building at once: their reports arrive
+    /// together.
+    pub(crate) fn utility(self) -> bool {
+        matches!(self, Concept::Water | Concept::Power | Concept::Gas | Concept::Network | Concept::Heating)
+    }
+
+    /// The utilities whose outage `concepts` report: water in a flood or a leak is too much
+    /// water, not none.
+    pub(crate) fn outages(concepts: u64) -> u64 {
+        let mut bits = Concept::ALL.iter().filter(|c| c.utility()).fold(0, |b, c| b | c.bit()) & concepts;
+        if concepts & (Concept::Flood.bit() | Concept::Leak.bit()) != 0 {
+            bits &= !Concept::Water.bit();
+        }
+        bits
+    }
+
     /// Occurrences that cover an area (a street, a building): house numbers do not tell two
     /// reports apart, whereas two potholes at nos 3 and 118 are two potholes.
     pub(crate) fn area_wide(self) -> bool {
@@ -152,6 +168,12 @@ impl Concept {
 
     pub(crate) fn incident_bits() -> u64 {
         Concept::ALL.iter().filter(|c| c.incident()).fold(0, |b, c| b | c.bit())
+    }
+
+    /// Domains rather than matters: at a university nearly every message is about studies, so
+    /// sharing only that says nothing of whether two messages are about the same thing.
+    pub(crate) fn broad_bits() -> u64 {
+        Concept::Studies.bit()
     }
 
     pub(crate) fn area_bits() -> u64 {

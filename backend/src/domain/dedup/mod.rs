@@ -222,6 +222,10 @@ pub struct Engine {
     registry: Registry,
     places: Postings,
     names: Postings,
+    /// Tickets reporting a utility outage (water, power, gas, network, heating), per site and
+    /// kind: reports of one cut arrive within hours, and name their streets differently or not
+    /// at all.
+    outages: Postings,
     references: HashMap<String, TicketId>,
     /// (identity node, ticket slot) pairs an agent split apart.
     forbidden: HashSet<(u32, u32)>,
@@ -261,6 +265,10 @@ fn place_key(site: u32, kind: u8, key: &str) -> u64 {
     hash_str(&[b"p", &site.to_le_bytes(), &[kind], key.as_bytes()])
 }
 
+fn outage_key(site: u32, concept: lexicon::Concept) -> u64 {
+    hash_str(&[b"o", &site.to_le_bytes(), &[concept as u8]])
+}
+
 fn name_key(site: u32, token: &str) -> u64 {
     hash_str(&[b"n", &site.to_le_bytes(), token.as_bytes()])
 }
@@ -279,6 +287,7 @@ impl Engine {
             registry: Registry::default(),
             places: Postings::default(),
             names: Postings::default(),
+            outages: Postings::default(),
             references: HashMap::new(),
             forbidden: HashSet::new(),
         }
@@ -467,6 +476,7 @@ impl Engine {
             + self.slots.capacity() * 13
             + self.places.bytes()
             + self.names.bytes()
+            + self.outages.bytes()
             + self.registry.bytes();
         EngineStats { tickets: self.tickets.len(), messages: self.messages.len(), bytes }
     }
@@ -569,6 +579,12 @@ impl Engine {
         for p in f.places.iter().chain(&again) {
             for (kind, k) in p.keys() {
                 self.places.push(place_key(site, kind, &k), slot, f.time, tag);
+            }
+        }
+        if f.reports() && !f.cues.personal {
+            let outages = lexicon::Concept::outages(f.concepts);
+            for concept in lexicon::Concept::ALL.iter().filter(|c| outages & c.bit() != 0) {
+                self.outages.push(outage_key(site, *concept), slot, f.time, tag);
             }
         }
         for name in f.name.iter().chain(&f.stated) {

@@ -29,6 +29,8 @@ pub(crate) enum Kind {
     Parking,
     /// A bus or tram stop: "arrêt Les Chalets", "abribus de la Mairie".
     Stop,
+    /// A bus, tram or metro line: "ligne 3", "line T2".
+    Line,
     /// A location field nothing else could read: meets any kind by name.
     Generic,
 }
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Centre => "centre",
             Kind::Parking => "parking",
             Kind::Stop => "stop",
+            Kind::Line => "line",
             Kind::Generic => "place",
         }
     }
@@ -402,6 +405,26 @@ fn facility_at(tokens: &[Token], i: usize) -> Option<(usize, Kind)> {
     FACILITIES.iter().filter(|(s, _)| match_seq(tokens, i, s)).map(|(s, k)| (s.len(), *k)).max_by_key(|(n, _)| *n)
 }
 
+/// "ligne 3", "ligne de bus 12", "tram line T2": the tokens read and the line's code. Only with
+/// a code, since "en ligne" is the web.
+fn transit_line_at(tokens: &[Token], i: usize) -> Option<(usize, String)> {
+    let t = tokens.get(i)?;
+    let mut j = i + 1;
+    if !matches!(t.folded.as_str(), "ligne" | "line") {
+        return None;
+    }
+    if tokens.get(j).is_some_and(|t| matches!(t.folded.as_str(), "de" | "du")) {
+        j += 1;
+    }
+    if tokens.get(j).is_some_and(|t| matches!(t.folded.as_str(), "bus" | "tram" | "metro" | "car")) {
+        j += 1;
+    }
+    let code = tokens
+        .get(j)
+        .filter(|t| is_code(t) && t.folded.chars().any(|c| c.is_ascii_digit()) || t.cap && t.folded.len() == 1)?;
+    Some((j + 1 - i, code.folded.clone()))
+}
+
 fn is_type_word(tokens: &[Token], i: usize) -> bool {
     street_type_at(tokens, i).is_some() || facility_at(tokens, i).is_some()
 }
@@ -607,6 +630,11 @@ pub(crate) fn extract(tokens: &[Token]) -> Vec<Place> {
             i += n;
             continue;
         }
+        if let Some((n, code)) = transit_line_at(tokens, i) {
+            push(&mut out, Place { kind: Kind::Line, name: code.into(), number: None });
+            i += n;
+            continue;
+        }
         if let Some((n, kind)) = facility_at(tokens, i) {
             // English puts the name first ("the Sciences building"), unless a code follows
             // ("Building C"); French puts it after ("bâtiment Sciences").
@@ -797,6 +825,10 @@ pub(crate) struct PlaceFit {
     pub(crate) conflict: bool,
     /// Two different rooms.
     pub(crate) fine_conflict: bool,
+    /// Both name the same kind of facility differently (two buildings, two schools).
+    pub(crate) facility_conflict: bool,
+    /// Two different transit lines: codes, which no similarity of wording overrides.
+    pub(crate) distinct: bool,
     /// Pairs that matched (index in `a`, index in `b`, only weakly), described on demand
     /// ([`PlaceFit::describe`]): most comparisons are never shown to anyone.
     shared: Vec<(u16, u16, bool)>,
@@ -898,6 +930,8 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
             if p.kind.fine() {
                 fit.fine_conflict = true;
             } else {
+                fit.distinct |= p.kind == Kind::Line;
+                fit.facility_conflict = true;
                 fit.conflict = true;
             }
         }

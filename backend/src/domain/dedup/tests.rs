@@ -313,6 +313,36 @@ fn a_reference_or_an_agent_link_finds_the_ticket() {
 }
 
 #[test]
+fn an_answer_to_an_exchange_continues_the_citizens_request() {
+    let history = || {
+        vec![
+            m(
+                "k1",
+                "24T11:10",
+                "Hello, I need a certificate of enrolment for my visa renewal. How can I get one? Kenji",
+            )
+            .channel("email")
+            .subject("Certificate of enrolment")
+            .email("kenji@example.fr"),
+        ]
+    };
+    run(
+        Case {
+            name: "a Re: subject answering the agent, whose message is not in the history",
+            history: history(),
+            probe: m("k2", "27T09:05", "Thank you. I downloaded it from the ENT as you explained.")
+                .channel("email")
+                .subject("Re: Certificate of enrolment")
+                .email("kenji@example.fr"),
+            want: Want::FollowUp("k1"),
+            rule: "same-citizen",
+            reasons: &["same topic"],
+        },
+        |_, _| {},
+    );
+}
+
+#[test]
 fn a_fitting_name_is_a_weak_cue_never_enough_alone() {
     let messenger = m(
         "k1",
@@ -490,6 +520,49 @@ fn hard_negatives_stay_apart() {
                 .channel("whatsapp")
                 .name("Julie")
                 .handle("whatsapp:33612121212"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a student's two questions about their studies are two requests",
+            history: vec![m("s1", "10T08:05", "ya pa de salle pr le partiel de droit constit, on fait koi ??")
+                .channel("messenger")
+                .handle("messenger:2121")],
+            probe: m("s2", "12T17:00", "c koi la date du rattrapage de constit la semaine pro ?")
+                .channel("messenger")
+                .handle("messenger:2121"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "the account a post mentions says nothing of its matter",
+            history: vec![m("x1", "09T10:05", "@VilleExemple coupure de courant au gymnase, plus de lumière dans les vestiaires")
+                .channel("x")
+                .handle("x:1313")],
+            probe: m("x2", "14T14:25", "@VilleExemple et maintenant c'est le parking de la gare qui est fermé")
+                .channel("x")
+                .handle("x:1313"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "the same citizen about another bus line",
+            history: vec![m("l1", "02T07:40", "Aucun bus de la ligne 3 ce matin à l'arrêt Champ de Foire, aucune information.")
+                .email("p.l@example.fr")],
+            probe: m("l2", "16T07:15", "Encore aucun bus ligne 5 ce matin, il y a une grève ? Aucune information.")
+                .email("p.l@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a flood is too much water, not a water cut",
+            history: vec![m("f1", "03T08:30", "La rue Basse est inondée, l'eau arrive au niveau des portes.").email("b@example.fr")],
+            probe: m("f2", "03T09:25", "La rue Haute est aussi inondée au 40, une voiture est bloquée dans l'eau.")
+                .email("f@example.org"),
             want: Want::New,
             rule: "new",
             reasons: &[],
@@ -708,7 +781,8 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
         Case {
             name: "a lowercase word no place of the site bears stays placeless",
             history: water(),
-            probe: m("e3", "19T08:00", "slt pk ya plu d'eau o moulin?? svp")
+            // The next day: the same morning, any report of no water joins the cut.
+            probe: m("e3", "20T08:00", "slt pk ya plu d'eau o moulin?? svp")
                 .channel("whatsapp")
                 .handle("whatsapp:33745120987"),
             want: Want::New,
@@ -724,6 +798,15 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             want: Want::StartWith("l1"),
             rule: "incident",
             reasons: &["lighting"],
+        },
+        Case {
+            name: "reports of no water the same morning, from other streets or none",
+            history: water(),
+            probe: m("e4", "19T09:40", "Plus une goutte d'eau rue des Peupliers depuis ce matin, c'est une coupure ?")
+                .email("c@example.fr"),
+            want: Want::Join("e1"),
+            rule: "incident",
+            reasons: &["water"],
         },
         Case {
             name: "an English post naming the neighbourhood",

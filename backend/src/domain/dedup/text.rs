@@ -37,6 +37,15 @@ fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 pub use crate::domain::quotes::new_words;
 
 /// A subject without its reply and forward prefixes.
+/// `Re: …`, `RE : …`, `AW: …`: an answer, unlike a forward (`TR:`, `Fwd:`) which may start
+/// a new matter.
+pub(crate) fn is_reply_subject(subject: &str) -> bool {
+    let lower = subject.trim_start().to_lowercase();
+    ["re", "aw", "rép", "rep", "réf", "ref"]
+        .iter()
+        .any(|p| lower.strip_prefix(p).is_some_and(|rest| rest.trim_start_matches([' ', '\u{a0}']).starts_with(':')))
+}
+
 pub(crate) fn strip_subject(subject: &str) -> &str {
     let mut s = subject.trim();
     loop {
@@ -87,6 +96,11 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
     while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
             word.push(c);
+            continue;
+        }
+        // "@VilleDeX" on X names the account written to, which every post there shares.
+        if c == '@' && word.is_empty() {
+            while chars.next_if(|n| n.is_alphanumeric() || *n == '_').is_some() {}
             continue;
         }
         let apostrophe = matches!(c, '\'' | '’' | 'ʼ' | '‘');
