@@ -188,6 +188,8 @@ struct Matter {
     /// Seconds between the message and the ticket's span of messages.
     gap: i64,
     ticket_concepts: u64,
+    /// The message says it follows an earlier contact by a channel the ticket came by.
+    recalled: bool,
 }
 
 impl Matter {
@@ -273,6 +275,7 @@ impl Engine {
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
+            recalled: f.cues.recall && f.cues.channels & t.channels != 0,
         }
     }
 
@@ -370,6 +373,11 @@ impl Engine {
         if f.cues.new_matter {
             return (pv == Fit::Strong && m.shared != 0).then_some("same place and topic");
         }
+        // "Je complète ma demande faite sur le site lundi": the citizen says which of their
+        // tickets this is, whatever else the words name (a bill sent as proof of address).
+        if m.recalled && (pv == Fit::Strong || m.similarity >= c.topic_similarity) && m.gap <= SAME_KIND_GAP * 3 {
+            return Some("names the channel of the earlier message");
+        }
         // Somewhere else, or about another topic.
         let other = (pv == Fit::Conflict && (m.similarity < 0.6 || m.place.distinct))
             || (m.disjoint && m.similarity < c.follow_similarity);
@@ -452,7 +460,7 @@ impl Engine {
                 continue;
             }
             let g = gap(f, t);
-            if g > window.whole_seconds() || (fit != NameFit::Strong && g > c.name_window.whole_seconds()) {
+            if g > window.whole_seconds() {
                 continue;
             }
             let m = self.matter(f, t);
@@ -476,11 +484,15 @@ impl Engine {
                 }
                 // One fitting name token: the writer must say they wrote before, and either
                 // recently or naming the channel they wrote on ("je vous ai envoyé un mail").
+                // Or the matter must be unmistakable: "M. Colas relance pour la dérogation de sa
+                // fille à l'école Paul-Bert" weeks after Aurélien Colas's email about it.
                 NameFit::Weak
                     if f.cues.recall
-                        && m.shared != 0
-                        && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
-                        && (m.gap <= SAME_KIND_GAP || f.cues.channels & t.channels != 0) =>
+                        && ((m.shared != 0
+                            && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
+                            && (m.gap <= SAME_KIND_GAP || f.cues.channels & t.channels != 0))
+                            || (pv == Fit::Strong && m.similarity >= c.name_similarity)
+                            || m.similarity >= c.follow_similarity) =>
                 {
                     Some("refers to an earlier message")
                 }

@@ -343,6 +343,47 @@ fn an_answer_to_an_exchange_continues_the_citizens_request() {
 }
 
 #[test]
+fn an_agents_note_or_a_named_channel_finds_the_request_weeks_later() {
+    run(
+        Case {
+            name: "a call noted with a surname, recalling a request weeks old",
+            history: vec![m(
+                "c1",
+                "02T12:40",
+                "Nous demandons une dérogation de secteur scolaire pour que notre fille Zoé soit scolarisée à l'école Paul-Bert plutôt qu'à Condorcet.",
+            )
+            .channel("email")
+            .name("Aurélien Colas")
+            .email("aurelien.colas@example.fr")],
+            probe: m("c2", "24T08:45", "M. Colas relance pour la dérogation scolaire de sa fille Zoé (Paul-Bert au lieu de Condorcet).")
+                .channel("phone")
+                .name("M. Colas")
+                .phone("07 60 41 22 83"),
+            want: Want::FollowUp("c1"),
+            rule: "same-name",
+            reasons: &["refers to an earlier message"],
+        },
+        |_, _| {},
+    );
+    run(
+        Case {
+            name: "the same citizen completing the request they made on the site",
+            history: vec![m("n1", "04T08:47", "Je voudrais une carte de stationnement résidant, j'habite au 17 rue Danton.")
+                .name("Nadège Fournier")
+                .email("nadege.fournier@example.fr")],
+            probe: m("n2", "06T12:31", "Je complète ma demande faite sur le site lundi : ci-joint la carte grise et une facture d'électricité au 17 rue Danton.")
+                .channel("email")
+                .name("Nadège Fournier")
+                .email("nadege.fournier@example.fr"),
+            want: Want::FollowUp("n1"),
+            rule: "same-citizen",
+            reasons: &["names the channel of the earlier message"],
+        },
+        |_, _| {},
+    );
+}
+
+#[test]
 fn a_fitting_name_is_a_weak_cue_never_enough_alone() {
     let messenger = m(
         "k1",
