@@ -384,10 +384,19 @@ impl Engine {
         if other {
             return None;
         }
+        // A cut of water, power or gas lasts hours: the same citizen without it days later
+        // again reports another cut, even when "toujours sans avertissement".
+        let brief = Concept::Water.bit() | Concept::Power.bit() | Concept::Gas.bit();
+        let cut = Concept::outages(f.concepts) & Concept::outages(m.ticket_concepts) & brief;
+        if cut != 0 && m.shared & !brief == 0 && m.gap > SAME_KIND_GAP && !f.cues.recall {
+            return None;
+        }
         // A ticket whose topic the lexicon could not name ("un platane est tombé") does not
         // contradict one that it can ("l'arbre est toujours là").
         let untopical = f.concepts == 0 || m.ticket_concepts == 0;
-        let same_place_topic = m.shared != 0 || (untopical && (f.cues.still || f.cues.recall || f.cues.problem));
+        // Their own street names all their requests: a problem there weeks later is another.
+        let same_place_topic = m.shared != 0
+            || (untopical && (f.cues.still || f.cues.recall || (f.cues.problem && m.gap <= SAME_KIND_GAP)));
         let same_topic = m.shared != 0
             && ((m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity)
                 || f.cues.still
@@ -492,6 +501,7 @@ impl Engine {
                             && (pv == Fit::Strong || m.similarity >= c.topic_similarity)
                             && (m.gap <= SAME_KIND_GAP || f.cues.channels & t.channels != 0))
                             || (pv == Fit::Strong && m.similarity >= c.name_similarity)
+                            || (m.shared_date && m.similarity >= c.topic_similarity)
                             || m.similarity >= c.follow_similarity) =>
                 {
                     Some("refers to an earlier message")

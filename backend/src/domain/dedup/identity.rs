@@ -298,14 +298,21 @@ impl Name {
             &["my", "name", "is"],
             &["ici"],
         ];
+        // "Bonsoir, Florian Dumas, j'attends toujours…": a greeting followed by a full name.
+        const GREETINGS: &[&str] = &["bonjour", "bonsoir", "hello", "hi", "salut", "coucou"];
         for i in 0..tokens.len() {
-            let Some(lead) = LEADS
+            let greeting = GREETINGS.contains(&tokens[i].folded.as_str());
+            let lead: &[&str] = if greeting {
+                &[""]
+            } else if let Some(lead) = LEADS
                 .iter()
                 .find(|l| l.iter().enumerate().all(|(k, w)| tokens.get(i + k).is_some_and(|t| t.folded == *w)))
-            else {
+            {
+                lead
+            } else {
                 continue;
             };
-            // "ici" names only at the start of a sentence: "Bonjour, ici Paul".
+            // "ici" and greetings name only at the start of a sentence: "Bonjour, ici Paul".
             if lead.len() == 1 && !(i == 0 || tokens[i].boundary) {
                 continue;
             }
@@ -319,7 +326,14 @@ impl Name {
                 .map(|(_, t)| t.folded.as_str())
                 .take(3)
                 .collect();
-            if !words.is_empty() && words.iter().all(|w| w.chars().count() >= 2) {
+            // After a greeting, two words at least and no civility: "Bonjour Madame Dupuis" is
+            // addressed to someone.
+            let enough = if greeting {
+                words.len() >= 2 && !words.iter().any(|w| CIVILITIES.contains(w))
+            } else {
+                !words.is_empty()
+            };
+            if enough && words.iter().all(|w| w.chars().count() >= 2) {
                 return Name::parse(&words.join(" "));
             }
         }
@@ -484,7 +498,12 @@ fn match_skeletons(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usiz
         if ux[i] || t.chars().count() < 3 || t.chars().any(is_vowel) {
             continue;
         }
-        if let Some(j) = y.tokens.iter().enumerate().position(|(j, u)| !uy[j] && u.len() > t.len() && skeleton(u) == *t)
+        // Or its start: "coralie.bpt" for Coralie Baptiste.
+        if let Some(j) = y
+            .tokens
+            .iter()
+            .enumerate()
+            .position(|(j, u)| !uy[j] && u.len() > t.len() && skeleton(u).starts_with(t.as_str()))
         {
             ux[i] = true;
             uy[j] = true;
@@ -570,6 +589,21 @@ mod tests {
     }
 
     #[test]
+    fn a_name_given_in_the_text_is_read() {
+        use super::super::text::{expand, tokenize};
+        let cases = [
+            ("Bonjour c'est Jean-Baptiste, je vous ai écrit hier", Some("jean baptiste")),
+            ("Bonsoir, Florian Dumas, j'attends toujours l'autorisation", Some("florian dumas")),
+            ("Bonjour Madame Dupuis, la rue est noire", None),
+            ("Bonjour, le lampadaire est éteint", None),
+        ];
+        for (text, want) in cases {
+            let got = Name::stated(&expand(tokenize(text))).map(|n| n.joined());
+            assert_eq!(got.as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
     fn names_fit_or_conflict() {
         let cases = [
             ("Karim B.", "Karim Benali", NameFit::Strong),
@@ -593,6 +627,7 @@ mod tests {
             ("Max Fontaine", "Maxime Fontaine", NameFit::Strong),
             ("Jean Martin", "Jeanne Martin", NameFit::Conflict),
             ("Karim B.", "Karim B", NameFit::Strong),
+            ("coralie.bpt", "Coralie Baptiste", NameFit::Strong),
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());
