@@ -38,6 +38,8 @@ pub(crate) struct Features {
     /// Answers an earlier exchange (a `Re:` subject, a quoted message) whose own id the
     /// history may not hold: the answer of an agent is not a message of the set.
     pub(crate) replies: bool,
+    /// The sender gave a name ([`Features::name`] may be read from an email address instead).
+    pub(crate) gave_name: bool,
 }
 
 impl Features {
@@ -104,6 +106,7 @@ impl Features {
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
             channel: 1 << (m.channel as u8),
+            gave_name: m.from.name.is_some(),
             replies: m.subject.as_deref().is_some_and(text::is_reply_subject)
                 || crate::domain::quotes::quotes_history(&m.body),
         }
@@ -140,6 +143,18 @@ fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
         NameFit::Weak if !fits.contains(&NameFit::Conflict) => Some(best),
         _ => None,
     }
+}
+
+/// Whether `name` is surely someone else than every name the ticket holds.
+/// Full names only: "Patrice" on WhatsApp and "M. Leclerc" on the phone may be one man.
+fn names_conflict(name: &Name, names: &[Box<str>]) -> bool {
+    let full = |n: &Name| !n.loose && n.full_tokens().count() >= 2;
+    full(name)
+        && !names.is_empty()
+        && names.iter().all(|n| {
+            let theirs = Name::from_compact(n);
+            full(&theirs) && name_fit(name, &theirs) == NameFit::Conflict
+        })
 }
 
 /// Ticket references such as `VE-2026-000123`, also inside `<ticket.ve-2026-000123@…>`.
@@ -316,6 +331,11 @@ impl Engine {
         let mut best: Option<(f32, u32, Matter, &'static str)> = None;
         for &slot in own {
             let t = &self.tickets[slot as usize];
+            // A family mailbox or phone: Élodie Vidal is not Marcel Vidal, whatever they share.
+            let given = f.stated.as_ref().or(f.name.as_ref().filter(|_| f.gave_name));
+            if given.is_some_and(|n| names_conflict(n, &t.names)) {
+                continue;
+            }
             let m = self.matter(f, t);
             if m.gap > c.ticket_window.whole_seconds() {
                 continue;
@@ -382,6 +402,11 @@ impl Engine {
         let other = (pv == Fit::Conflict && (m.similarity < 0.6 || m.place.distinct))
             || (m.disjoint && m.similarity < c.follow_similarity);
         if other {
+            return None;
+        }
+        // "La chaudière de l'école est de nouveau à l'arrêt": a new occurrence of what this
+        // ticket reported, once a day has passed.
+        if f.cues.recur && m.shared & Concept::incident_bits() != 0 && m.gap > 24 * 3600 {
             return None;
         }
         // A cut of water, power or gas lasts hours: the same citizen without it days later

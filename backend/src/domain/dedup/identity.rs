@@ -253,8 +253,24 @@ pub(crate) struct Name {
     pub(crate) loose: bool,
 }
 
-const CIVILITIES: &[&str] =
-    &["m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "mrs", "ms", "miss", "dr", "docteur", "pr", "me"];
+const CIVILITIES: &[&str] = &[
+    "m",
+    "mr",
+    "mme",
+    "mlle",
+    "madame",
+    "monsieur",
+    "mademoiselle",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "docteur",
+    "pr",
+    "me",
+    "famille",
+    "family",
+];
 
 impl Name {
     /// From the sender's name, or failing that the local part of their email

@@ -1191,6 +1191,29 @@ pub(crate) const STILL: &[&str] = &[
     "any update",
 ];
 
+/// The trouble is back: another occurrence of what the writer reported before ("de nouveau en
+/// panne", "c'est la 2e fois"), unless it is the same day.
+pub(crate) const RECUR: &[&str] = &[
+    "a nouveau",
+    "de nouveau",
+    "encore une fois",
+    "2e fois",
+    "deuxieme fois",
+    "seconde fois",
+    "3e fois",
+    "troisieme fois",
+    "nouvelle coupure",
+    "nouvelle panne",
+    "nouvelle fuite",
+    "rebelote",
+    "ca recommence",
+    "comme la derniere fois",
+    "comme le mois dernier",
+    "once again",
+    "once more",
+    "second time",
+];
+
 /// The writer says this is something else.
 pub(crate) const NEW_MATTER: &[&str] = &[
     "autre question",

@@ -609,6 +609,28 @@ fn hard_negatives_stay_apart() {
             reasons: &[],
         },
         Case {
+            name: "the trouble back weeks later is another occurrence",
+            history: vec![m("h1", "05T08:00", "Plus de chauffage à l'école des Tilleuls, la chaudière affiche un voyant rouge.")
+                .email("parent@example.fr")],
+            probe: m("h2", "24T08:10", "La chaudière de l'école des Tilleuls est de nouveau à l'arrêt, même voyant rouge.")
+                .email("parent@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "two people of one family mailbox",
+            history: vec![m("v1", "05T09:00", "Je voudrais un deuxième bac jaune pour le recyclage, route de Cadours.")
+                .name("Élodie Vidal")
+                .email("famille.vidal@example.fr")],
+            probe: m("v2", "06T10:00", "Le bac jaune de la route de Cadours n'a pas été vidé depuis deux semaines.")
+                .name("Marcel Vidal")
+                .email("famille.vidal@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a question about a service at the place of an incident",
             history: vec![m("g1", "06T08:10", "Les poubelles de la rue Carnot n'ont pas été ramassées depuis 8 jours.").email("j@example.fr")],
             probe: m("g2", "06T09:00", "Bonjour, à quelle date passe la collecte des encombrants rue Carnot ?").email("m@example.fr"),

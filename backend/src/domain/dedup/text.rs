@@ -228,8 +228,9 @@ const OTHERS_BIT: u64 = 1 << 4;
 const FINE_BIT: u64 = 1 << 5;
 const PROBLEM_BIT: u64 = 1 << 6;
 const QUESTION_BIT: u64 = 1 << 7;
+const RECUR_BIT: u64 = 1 << 8;
 /// Channel `c` named: bit `CHANNEL_SHIFT + c`.
-const CHANNEL_SHIFT: u32 = 8;
+const CHANNEL_SHIFT: u32 = 9;
 
 struct Tables {
     sms: HashMap<&'static str, &'static str>,
@@ -262,7 +263,8 @@ fn tables() -> &'static Tables {
             }
         }
         let mut cues = Phrases::default();
-        let lists: [(&[&str], u64); 8] = [
+        let lists: [(&[&str], u64); 9] = [
+            (lexicon::RECUR, RECUR_BIT),
             (lexicon::RECALL, RECALL_BIT),
             (lexicon::STILL, STILL_BIT),
             (lexicon::NEW_MATTER, NEW_MATTER_BIT),
@@ -505,6 +507,8 @@ pub(crate) struct Cues {
     pub(crate) still: bool,
     /// Says it is something else ("autre question").
     pub(crate) new_matter: bool,
+    /// Says the trouble is back ("de nouveau en panne").
+    pub(crate) recur: bool,
     /// A problem of one person ("mon mot de passe", "les autres y arrivent").
     pub(crate) personal: bool,
     /// Something is wrong.
@@ -528,6 +532,7 @@ pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
         channels,
         still: any(STILL_BIT),
         new_matter: any(NEW_MATTER_BIT),
+        recur: any(RECUR_BIT),
         personal: any(PERSONAL_BIT) || others_fine || owns_failing_device(tokens, concepts),
         problem: any(PROBLEM_BIT),
         question: any(QUESTION_BIT),
