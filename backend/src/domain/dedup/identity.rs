@@ -136,7 +136,7 @@ const NONE: u32 = u32::MAX;
 #[derive(Default)]
 pub(crate) struct Registry {
     /// Hash of (site, identity) → node. 64 bits: a collision among millions is negligible.
-    nodes: HashMap<u64, u32>,
+    nodes: HashMap<u64, u32, super::text::KeyHasher>,
     parent: Vec<u32>,
     size: Vec<u32>,
     /// Members of a citizen form a ring through `next`, so a union splices two rings.
