@@ -189,6 +189,11 @@ impl Matter {
     }
 }
 
+/// Both name topics and none is shared.
+fn disjoint(a: u64, b: u64) -> bool {
+    a != 0 && b != 0 && a & b == 0
+}
+
 /// Seconds between a message and a ticket's span of messages.
 fn gap(f: &Features, t: &TicketState) -> i64 {
     if f.time < t.first {
@@ -257,7 +262,7 @@ impl Engine {
             similarity: t.sketch.overlap(&f.shingles),
             place,
             shared,
-            disjoint: f.concepts != 0 && t.concepts != 0 && shared == 0,
+            disjoint: disjoint(f.concepts, t.concepts),
             shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
@@ -302,10 +307,10 @@ impl Engine {
         let mut best: Option<(f32, u32, Matter, &'static str)> = None;
         for &slot in own {
             let t = &self.tickets[slot as usize];
-            let m = self.matter(f, t);
-            if m.gap > c.ticket_window.whole_seconds() {
+            if gap(f, t) > c.ticket_window.whole_seconds() {
                 continue;
             }
+            let m = self.matter(f, t);
             let pv = m.place_verdict();
             let why = self.citizen_rule(f, &m, pv);
             let Some(why) = why else { continue };
@@ -442,11 +447,18 @@ impl Engine {
             if g > window.whole_seconds() || (fit != NameFit::Strong && g > c.name_window.whole_seconds()) {
                 continue;
             }
-            let m = self.matter(f, t);
-            let pv = m.place_verdict();
-            if f.cues.new_matter || pv == Fit::Conflict || m.disjoint {
+            if f.cues.new_matter {
                 continue;
             }
+            // Another place or topic ends the candidate before the costlier similarity.
+            let place = places::compare(&f.places, &t.places);
+            if place.verdict(f.concepts & t.concepts & Concept::area_bits() != 0) == Fit::Conflict
+                || disjoint(f.concepts, t.concepts)
+            {
+                continue;
+            }
+            let m = self.matter_at(f, t, place);
+            let pv = m.place_verdict();
             let why: Option<&'static str> = match fit {
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
                 NameFit::Strong if m.similarity >= c.name_similarity && (m.shared != 0 || pv == Fit::Strong) => {
