@@ -4,7 +4,7 @@
 //! missed one.
 
 use super::identity::{
-    Identity, Name, NameFit, compact_letters, identities, letters_conflict, name_fit, signed_phones,
+    Identity, MAX_TOKENS, Name, NameFit, compact_fit, compact_letters, identities, letters_conflict, signed_phones,
 };
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
@@ -75,7 +75,7 @@ impl Features {
                 if let Some(n) = name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose)
                     && let Some(last) = n.tokens.last()
                     && !s.tokens.contains(last)
-                    && s.tokens.len() < 4
+                    && s.tokens.len() < MAX_TOKENS
                 {
                     s.tokens.push(last.clone());
                 }
@@ -117,20 +117,15 @@ impl Features {
 /// may hold a nickname too); a weak one only if none contradicts it.
 fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
     let letters = name.letters();
-    let fits: Vec<NameFit> = names
-        .iter()
-        .map(|n| {
-            if letters_conflict(letters, compact_letters(n)) {
-                NameFit::Conflict
-            } else {
-                name_fit(name, &Name::from_compact(n))
-            }
-        })
-        .collect();
-    let best = fits.iter().copied().max()?;
-    match best {
-        NameFit::Strong => Some(best),
-        NameFit::Weak if !fits.contains(&NameFit::Conflict) => Some(best),
+    let (mut best, mut conflict) = (None, false);
+    for n in names {
+        let fit = if letters_conflict(letters, compact_letters(n)) { NameFit::Conflict } else { compact_fit(name, n) };
+        conflict |= fit == NameFit::Conflict;
+        best = best.max(Some(fit));
+    }
+    match best? {
+        NameFit::Strong => Some(NameFit::Strong),
+        NameFit::Weak if !conflict => Some(NameFit::Weak),
         _ => None,
     }
 }
