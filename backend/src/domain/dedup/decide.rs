@@ -4,7 +4,7 @@
 //! missed one.
 
 use super::identity::{
-    Identity, Name, NameFit, compact_letters, identities, letters_conflict, name_fit, signed_phones,
+    Identity, MAX_TOKENS, Name, NameFit, compact_fit, compact_letters, identities, letters_conflict, signed_phones,
 };
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
@@ -82,7 +82,7 @@ impl Features {
                 if let Some(n) = name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose)
                     && let Some(last) = n.tokens.last()
                     && !s.tokens.contains(last)
-                    && s.tokens.len() < 4
+                    && s.tokens.len() < MAX_TOKENS
                 {
                     s.tokens.push(last.clone());
                 }
@@ -127,20 +127,15 @@ impl Features {
 /// may hold a nickname too); a weak one only if none contradicts it.
 fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
     let letters = name.letters();
-    let fits: Vec<NameFit> = names
-        .iter()
-        .map(|n| {
-            if letters_conflict(letters, compact_letters(n)) {
-                NameFit::Conflict
-            } else {
-                name_fit(name, &Name::from_compact(n))
-            }
-        })
-        .collect();
-    let best = fits.iter().copied().max()?;
-    match best {
-        NameFit::Strong => Some(best),
-        NameFit::Weak if !fits.contains(&NameFit::Conflict) => Some(best),
+    let (mut best, mut conflict) = (None, false);
+    for n in names {
+        let fit = if letters_conflict(letters, compact_letters(n)) { NameFit::Conflict } else { compact_fit(name, n) };
+        conflict |= fit == NameFit::Conflict;
+        best = best.max(Some(fit));
+    }
+    match best? {
+        NameFit::Strong => Some(NameFit::Strong),
+        NameFit::Weak if !conflict => Some(NameFit::Weak),
         _ => None,
     }
 }
@@ -152,8 +147,9 @@ fn names_conflict(name: &Name, names: &[Box<str>]) -> bool {
     full(name)
         && !names.is_empty()
         && names.iter().all(|n| {
-            let theirs = Name::from_compact(n);
-            full(&theirs) && name_fit(name, &theirs) == NameFit::Conflict
+            // A ticket keeps "~" before a username's name and spaces between full tokens.
+            let full_theirs = !n.starts_with('~') && n.split(' ').filter(|t| t.chars().count() >= 2).count() >= 2;
+            full_theirs && compact_fit(name, n) == NameFit::Conflict
         })
 }
 
@@ -211,6 +207,11 @@ impl Matter {
     fn place_verdict(&self) -> Fit {
         self.place.verdict(self.shared & Concept::area_bits() != 0)
     }
+}
+
+/// Both name topics and none is shared.
+fn disjoint(a: u64, b: u64) -> bool {
+    a != 0 && b != 0 && a & b == 0
 }
 
 /// Seconds between a message and a ticket's span of messages.
@@ -285,7 +286,7 @@ impl Engine {
             similarity: t.sketch.overlap(&f.shingles),
             place,
             shared,
-            disjoint: f.concepts != 0 && t.concepts != 0 && shared == 0,
+            disjoint: disjoint(f.concepts, t.concepts),
             shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
@@ -336,10 +337,10 @@ impl Engine {
             if given.is_some_and(|n| names_conflict(n, &t.names)) {
                 continue;
             }
-            let m = self.matter(f, t);
-            if m.gap > c.ticket_window.whole_seconds() {
+            if gap(f, t) > c.ticket_window.whole_seconds() {
                 continue;
             }
+            let m = self.matter(f, t);
             let pv = m.place_verdict();
             let why = self.citizen_rule(f, &m, pv);
             let Some(why) = why else { continue };
@@ -497,11 +498,18 @@ impl Engine {
             if g > window.whole_seconds() {
                 continue;
             }
-            let m = self.matter(f, t);
-            let pv = m.place_verdict();
-            if f.cues.new_matter || pv == Fit::Conflict || m.disjoint {
+            if f.cues.new_matter {
                 continue;
             }
+            // Another place or topic ends the candidate before the costlier similarity.
+            let place = places::compare(&f.places, &t.places);
+            if place.verdict(f.concepts & t.concepts & Concept::area_bits() != 0) == Fit::Conflict
+                || disjoint(f.concepts, t.concepts)
+            {
+                continue;
+            }
+            let m = self.matter_at(f, t, place);
+            let pv = m.place_verdict();
             let why: Option<&'static str> = match fit {
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
                 NameFit::Strong if m.similarity >= c.name_similarity && (m.shared != 0 || pv == Fit::Strong) => {

@@ -136,7 +136,7 @@ const NONE: u32 = u32::MAX;
 #[derive(Default)]
 pub(crate) struct Registry {
     /// Hash of (site, identity) → node. 64 bits: a collision among millions is negligible.
-    nodes: HashMap<u64, u32>,
+    nodes: HashMap<u64, u32, super::text::KeyHasher>,
     parent: Vec<u32>,
     size: Vec<u32>,
     /// Members of a citizen form a ring through `next`, so a union splices two rings.
@@ -299,7 +299,7 @@ impl Name {
         while tokens.len() > 1 && CIVILITIES.contains(&tokens[0].as_str()) {
             tokens.remove(0);
         }
-        tokens.truncate(4);
+        tokens.truncate(MAX_TOKENS);
         (!tokens.is_empty()).then_some(Name { tokens, loose })
     }
 
@@ -375,13 +375,16 @@ impl Name {
         let joined = self.joined();
         if self.loose { format!("~{joined}").into() } else { joined.into() }
     }
+}
 
-    pub(crate) fn from_compact(s: &str) -> Name {
-        let (loose, s) = match s.strip_prefix('~') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        Name { tokens: s.split(' ').map(str::to_owned).collect(), loose }
+/// How many tokens a [`Name`] keeps: "Maria del Carmen Lopez Garcia" is enough as four.
+pub(crate) const MAX_TOKENS: usize = 4;
+
+/// A [`Name::compact`] string as its tokens and whether it is a username.
+fn uncompact(compact: &str) -> (std::str::Split<'_, char>, bool) {
+    match compact.strip_prefix('~') {
+        Some(rest) => (rest.split(' '), true),
+        None => (compact.split(' '), false),
     }
 }
 
@@ -410,11 +413,8 @@ fn letters<'a>(tokens: impl Iterator<Item = &'a str>, loose: bool) -> u32 {
 
 /// [`Name::letters`] of a name a ticket keeps as [`Name::compact`], without parsing it.
 pub(crate) fn compact_letters(compact: &str) -> u32 {
-    let (loose, s) = match compact.strip_prefix('~') {
-        Some(rest) => (true, rest),
-        None => (false, compact),
-    };
-    letters(s.split(' '), loose)
+    let (tokens, loose) = uncompact(compact);
+    letters(tokens, loose)
 }
 
 /// Whether two names, known by their letters, surely conflict: each has more tokens starting
@@ -425,13 +425,17 @@ pub(crate) fn letters_conflict(a: u32, b: u32) -> bool {
     if (a | b) & (LOOSE | UNSURE) != 0 {
         return false;
     }
-    let (mut more_a, mut more_b) = (false, false);
-    for k in 0..BUCKETS {
-        let (x, y) = ((a >> (2 * k)) & 3, (b >> (2 * k)) & 3);
-        more_a |= x > y;
-        more_b |= y > x;
-    }
-    more_a && more_b
+    // All 15 buckets at once (a walk of the name index tests every posting it reads).
+    more_in_some_bucket(a, b) && more_in_some_bucket(b, a)
+}
+
+/// Whether some two-bit bucket of `x` holds more than the same bucket of `y`: x > y where the
+/// high bit wins, or the high bits agree and the low bit wins.
+fn more_in_some_bucket(x: u32, y: u32) -> bool {
+    const LOW: u32 = 0x1555_5555; // the low bit of each of the 15 buckets
+    let (x_hi, y_hi) = ((x >> 1) & LOW, (y >> 1) & LOW);
+    let (x_lo, y_lo) = (x & LOW, y & LOW);
+    (x_hi & !y_hi) | (!(x_hi ^ y_hi) & x_lo & !y_lo) != 0
 }
 
 /// How well two names fit one person.
@@ -446,16 +450,47 @@ pub(crate) enum NameFit {
     Strong,
 }
 
-pub(crate) fn name_fit(a: &Name, b: &Name) -> NameFit {
-    let (mut used_a, mut used_b) = (vec![false; a.tokens.len()], vec![false; b.tokens.len()]);
+/// How a message's name fits one a ticket keeps as [`Name::compact`], read in place: a decision
+/// compares every candidate ticket's names, and building each as a [`Name`] cost more than
+/// comparing it.
+pub(crate) fn compact_fit(a: &Name, compact: &str) -> NameFit {
+    let (tokens, loose) = uncompact(compact);
+    let mut stack = [""; MAX_TOKENS];
+    let mut n = 0;
+    for t in tokens.clone() {
+        let Some(slot) = stack.get_mut(n) else {
+            // Longer than any name this module builds: compared whole all the same.
+            return fit(&a.tokens, a.loose, &tokens.collect::<Vec<_>>(), loose);
+        };
+        *slot = t;
+        n += 1;
+    }
+    fit(&a.tokens, a.loose, &stack[..n], loose)
+}
+
+/// `n` flags, on the stack for any name of at most [`MAX_TOKENS`] tokens.
+fn flags<'a>(stack: &'a mut [bool; MAX_TOKENS], heap: &'a mut Vec<bool>, n: usize) -> &'a mut [bool] {
+    if n <= MAX_TOKENS {
+        &mut stack[..n]
+    } else {
+        heap.resize(n, false);
+        heap
+    }
+}
+
+fn fit<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_loose: bool, b: &[B], b_loose: bool) -> NameFit {
+    let (mut stack_a, mut stack_b) = ([false; MAX_TOKENS], [false; MAX_TOKENS]);
+    let (mut heap_a, mut heap_b) = (Vec::new(), Vec::new());
+    let used_a = flags(&mut stack_a, &mut heap_a, a.len());
+    let used_b = flags(&mut stack_b, &mut heap_b, b.len());
     let mut full = 0;
-    for (i, ta) in a.tokens.iter().enumerate() {
+    for (i, ta) in a.iter().map(AsRef::as_ref).enumerate() {
         if ta.chars().count() < 2 {
             continue;
         }
         if let Some(j) = b
-            .tokens
             .iter()
+            .map(AsRef::as_ref)
             .enumerate()
             .position(|(j, tb)| !used_b[j] && tb.chars().count() >= 2 && tokens_equal(ta, tb))
         {
@@ -464,12 +499,12 @@ pub(crate) fn name_fit(a: &Name, b: &Name) -> NameFit {
             full += 1;
         }
     }
-    full += match_skeletons(a, &mut used_a, b, &mut used_b) + match_skeletons(b, &mut used_b, a, &mut used_a);
-    let initials = match_initials(a, &mut used_a, b, &mut used_b) + match_initials(b, &mut used_b, a, &mut used_a);
-    let left_a = !a.loose && used_a.iter().any(|u| !*u);
-    let left_b = !b.loose && used_b.iter().any(|u| !*u);
+    full += match_skeletons(a, a_loose, used_a, b, used_b) + match_skeletons(b, b_loose, used_b, a, used_a);
+    let initials = match_initials(a, used_a, b, used_b) + match_initials(b, used_b, a, used_a);
+    let left_a = !a_loose && used_a.iter().any(|u| !*u);
+    let left_b = !b_loose && used_b.iter().any(|u| !*u);
     if full == 0 {
-        return if used_a.iter().any(|u| !*u) && used_b.iter().any(|u| !*u) && !(a.loose || b.loose) {
+        return if used_a.iter().any(|u| !*u) && used_b.iter().any(|u| !*u) && !(a_loose || b_loose) {
             NameFit::Conflict
         } else {
             NameFit::Unknown
@@ -483,9 +518,9 @@ pub(crate) fn name_fit(a: &Name, b: &Name) -> NameFit {
 
 /// Initials and short forms of `x` ("B.", "Mat") against unused full tokens of `y` ("Benali",
 /// "Mathieu").
-fn match_initials(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize {
+fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y], uy: &mut [bool]) -> usize {
     let mut n = 0;
-    for (i, t) in x.tokens.iter().enumerate() {
+    for (i, t) in x.iter().map(AsRef::as_ref).enumerate() {
         let len = t.chars().count();
         // Short forms: "Max" for Maxime, "Mat" for Mathieu; not "Jean" for Jeanne.
         let short_form = (3..=4).contains(&len);
@@ -493,8 +528,8 @@ fn match_initials(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize
             continue;
         }
         let min_len = if len == 1 { 2 } else { len + 3 };
-        let fits = |u: &String| (u.chars().count() >= min_len && u.starts_with(t.as_str())) || (len == 1 && u == t);
-        if let Some(j) = y.tokens.iter().enumerate().position(|(j, u)| !uy[j] && fits(u)) {
+        let fits = |u: &str| (u.chars().count() >= min_len && u.starts_with(t)) || (len == 1 && u == t);
+        if let Some(j) = y.iter().map(AsRef::as_ref).enumerate().position(|(j, u)| !uy[j] && fits(u)) {
             ux[i] = true;
             uy[j] = true;
             n += 1;
@@ -505,21 +540,27 @@ fn match_initials(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize
 
 /// A username writes a surname without its vowels ("chloe.vrnt" for Chloé Vernet): a token of
 /// `x`, a username, that is the consonant skeleton of an unused token of `y`.
-fn match_skeletons(x: &Name, ux: &mut [bool], y: &Name, uy: &mut [bool]) -> usize {
-    if !x.loose {
+fn match_skeletons<X: AsRef<str>, Y: AsRef<str>>(
+    x: &[X],
+    x_loose: bool,
+    ux: &mut [bool],
+    y: &[Y],
+    uy: &mut [bool],
+) -> usize {
+    if !x_loose {
         return 0;
     }
     let mut n = 0;
-    for (i, t) in x.tokens.iter().enumerate() {
+    for (i, t) in x.iter().map(AsRef::as_ref).enumerate() {
         if ux[i] || t.chars().count() < 3 || t.chars().any(is_vowel) {
             continue;
         }
         // Or its start: "coralie.bpt" for Coralie Baptiste.
         if let Some(j) = y
-            .tokens
             .iter()
+            .map(AsRef::as_ref)
             .enumerate()
-            .position(|(j, u)| !uy[j] && u.len() > t.len() && skeleton(u).starts_with(t.as_str()))
+            .position(|(j, u)| !uy[j] && u.len() > t.len() && skeleton(u).starts_with(t))
         {
             ux[i] = true;
             uy[j] = true;
@@ -647,8 +688,35 @@ mod tests {
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());
-            assert_eq!(name_fit(&na, &nb), want, "{a} / {b}");
-            assert_eq!(name_fit(&nb, &na), want, "{b} / {a}");
+            assert_eq!(compact_fit(&na, &nb.compact()), want, "{a} / {b}");
+            assert_eq!(compact_fit(&nb, &na.compact()), want, "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn a_kept_name_longer_than_names_are_is_compared_whole() {
+        let maria = Name::parse("Maria Garcia").unwrap();
+        assert_eq!(compact_fit(&maria, "maria del carmen lopez garcia"), NameFit::Strong);
+        assert_eq!(compact_fit(&maria, "maria del carmen lopez"), NameFit::Conflict);
+    }
+
+    #[test]
+    fn buckets_are_compared_all_at_once_as_one_by_one() {
+        let one_by_one = |x: u32, y: u32| (0..BUCKETS).any(|k| (x >> (2 * k)) & 3 > (y >> (2 * k)) & 3);
+        // Every pair of counts in every bucket, beside varied other buckets.
+        let mut seed = 0x2545_F491u32;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let (x, y) = (seed & 0x3FFF_FFFF, seed.rotate_left(11) & 0x3FFF_FFFF);
+            assert_eq!(more_in_some_bucket(x, y), one_by_one(x, y), "{x:#x} {y:#x}");
+        }
+        for k in 0..BUCKETS {
+            for (cx, cy) in (0..4).flat_map(|cx| (0..4).map(move |cy| (cx, cy))) {
+                let (x, y) = (cx << (2 * k), cy << (2 * k));
+                assert_eq!(more_in_some_bucket(x, y), cx > cy);
+            }
         }
     }
 
@@ -671,7 +739,10 @@ mod tests {
             let compact = Name::parse(b).unwrap().compact();
             assert_eq!(compact_letters(&compact), l(b), "{b}");
             if want {
-                assert_eq!(name_fit(&Name::parse(a).unwrap(), &Name::parse(b).unwrap()), NameFit::Conflict);
+                assert_eq!(
+                    compact_fit(&Name::parse(a).unwrap(), &Name::parse(b).unwrap().compact()),
+                    NameFit::Conflict
+                );
             }
         }
     }

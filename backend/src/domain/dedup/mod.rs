@@ -42,7 +42,7 @@ pub use identity::{Identity, identities};
 use index::Postings;
 use places::Place;
 pub use text::new_words;
-use text::{Sketch, hash_str};
+use text::{KeyHasher, Sketch, hash_str};
 
 /// Windows and thresholds. The defaults favour precision: a wrong merge is worse than a miss.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,7 +214,7 @@ pub struct Engine {
     sites: HashMap<String, u32>,
     topics: HashMap<String, u16>,
     /// Source ids already applied, hashed with their site.
-    seen: HashMap<u64, u32>,
+    seen: HashMap<u64, u32, KeyHasher>,
     messages: Vec<MessageRecord>,
     tickets: Vec<TicketState>,
     slots: HashMap<TicketId, u32>,
@@ -279,7 +279,7 @@ impl Engine {
             config,
             sites: HashMap::new(),
             topics: HashMap::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             messages: Vec::new(),
             tickets: Vec::new(),
             slots: HashMap::new(),

@@ -793,6 +793,10 @@ fn names_match(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
+    // The common case (a candidate found under the same street), answered without the loops.
+    if a == b {
+        return true;
+    }
     let (short, long) = if a.split(' ').count() <= b.split(' ').count() { (a, b) } else { (b, a) };
     // "rue J. Moulin" is "rue Jean Moulin", but an initial alone matches nothing: "amphi B" is
     // not "amphi Bernard".

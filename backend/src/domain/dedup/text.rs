@@ -2,6 +2,7 @@
 //! shingles and the bottom-k sketch that compares them, topics and phrase cues.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -400,6 +401,30 @@ pub(crate) fn hash_str(parts: &[&[u8]]) -> u64 {
     mix(h)
 }
 
+/// The hasher of maps keyed by [`hash_str`] values: they are mixed already, so the key is its
+/// own hash (SipHash over them was a few percent of a decision).
+pub(crate) type KeyHasher = BuildHasherDefault<KeyHash>;
+
+#[derive(Default)]
+pub(crate) struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; anything else still gets a sound FNV-1a.
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Character trigrams of each stem (with word edges) plus the stem itself: a typo or an SMS
 /// spelling changes a few trigrams, not the whole word.
 pub(crate) fn shingles(stems: &[String]) -> Vec<u32> {
@@ -443,7 +468,17 @@ impl Sketch {
         if self.mins.is_empty() {
             return 0.0;
         }
-        let found = self.mins.iter().filter(|h| shingles.binary_search(h).is_ok()).count();
+        // Both are sorted: one merge pass, rather than a binary search per sample (this runs for
+        // every candidate ticket of a decision).
+        let (mut found, mut rest) = (0, shingles.iter().peekable());
+        for h in &self.mins {
+            while rest.next_if(|x| *x < h).is_some() {}
+            match rest.peek() {
+                None => break,
+                Some(&x) if x == h => found += 1,
+                Some(_) => {}
+            }
+        }
         found as f32 / self.mins.len() as f32 * self.card as f32
     }
 
@@ -666,6 +701,16 @@ mod tests {
         assert!((sk.overlap(&a) - 1.0).abs() < 1e-6);
         let short = sh("merci, réparé ce soir");
         assert!(sk.overlap(&short) < 0.3);
+    }
+
+    #[test]
+    fn sketches_count_exactly_the_samples_found() {
+        // 60 shingles, every third one shared: the merge must find the 16 of the 48 samples.
+        let a: Vec<u32> = (0..60).map(|i| i * 10).collect();
+        let b: Vec<u32> = (0..60).map(|i| if i % 3 == 0 { i * 10 } else { i * 10 + 5 }).chain([5000]).collect();
+        assert_eq!(Sketch::of(&a).shared(&b), 16.0 / 48.0 * 60.0);
+        assert_eq!(Sketch::of(&a).shared(&[]), 0.0);
+        assert_eq!(Sketch::of(&a).shared(&[0, 470, 480]), 2.0 / 48.0 * 60.0);
     }
 
     #[test]
