@@ -199,13 +199,15 @@ struct Matter {
     /// Seconds between the message and the ticket's span of messages.
     gap: i64,
     ticket_concepts: u64,
+    /// Concepts either side names.
+    named: u64,
     /// The message says it follows an earlier contact by a channel the ticket came by.
     recalled: bool,
 }
 
 impl Matter {
     fn place_verdict(&self) -> Fit {
-        self.place.verdict(self.shared & Concept::area_bits() != 0)
+        self.place.verdict(Concept::area(self.shared, self.named) != 0)
     }
 }
 
@@ -291,6 +293,7 @@ impl Engine {
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
+            named: f.concepts | t.concepts,
             recalled: f.cues.recall && f.cues.channels & t.channels != 0,
         }
     }
@@ -503,7 +506,7 @@ impl Engine {
             }
             // Another place or topic ends the candidate before the costlier similarity.
             let place = places::compare(&f.places, &t.places);
-            if place.verdict(f.concepts & t.concepts & Concept::area_bits() != 0) == Fit::Conflict
+            if place.verdict(Concept::area(f.concepts & t.concepts, f.concepts | t.concepts) != 0) == Fit::Conflict
                 || disjoint(f.concepts, t.concepts)
             {
                 continue;
@@ -685,7 +688,8 @@ impl Engine {
             }
             let shared = f.concepts & t.concepts & Concept::incident_bits();
             let place = places::compare(&f.places, &t.places);
-            let pv = place.verdict(shared & Concept::area_bits() != 0);
+            let area = Concept::area(shared, f.concepts | t.concepts) != 0;
+            let pv = place.verdict(area);
             if n >= by_place {
                 // Found by the outage alone: the same utility within hours, on no other building.
                 let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;
@@ -701,6 +705,12 @@ impl Engine {
                 continue;
             }
             if pv < Fit::Weak {
+                continue;
+            }
+            // Through a ticket without a house number, the incident's numbered reports decide:
+            // the pothole at n°8 is not the one at n°112.
+            let streets = t.incident.and_then(|i| self.incident_streets.get(&i));
+            if streets.is_some_and(|s| places::compare(&f.places, s).verdict(area) == Fit::Far) {
                 continue;
             }
             let m = self.matter_at(f, t, place);

@@ -176,6 +176,16 @@ impl Concept {
         Concept::Studies.bit()
     }
 
+    /// The area-wide occurrences among `shared`, where either side's `named` concepts say a
+    /// leak: water from a leak comes out at one spot.
+    pub(crate) fn area(shared: u64, named: u64) -> u64 {
+        let mut bits = shared & Concept::area_bits();
+        if named & Concept::Leak.bit() != 0 {
+            bits &= !Concept::Water.bit();
+        }
+        bits
+    }
+
     pub(crate) fn area_bits() -> u64 {
         Concept::ALL.iter().filter(|c| c.area_wide()).fold(0, |b, c| b | c.bit())
     }

@@ -219,6 +219,9 @@ pub struct Engine {
     tickets: Vec<TicketState>,
     slots: HashMap<TicketId, u32>,
     incidents: HashSet<IncidentId>,
+    /// Numbered streets of each incident's tickets: a report joining through a ticket that
+    /// gave no number must still fit where the others said it is.
+    incident_streets: HashMap<IncidentId, Vec<Place>>,
     registry: Registry,
     places: Postings,
     names: Postings,
@@ -284,6 +287,7 @@ impl Engine {
             tickets: Vec::new(),
             slots: HashMap::new(),
             incidents: HashSet::new(),
+            incident_streets: HashMap::new(),
             registry: Registry::default(),
             places: Postings::default(),
             names: Postings::default(),
@@ -383,8 +387,19 @@ impl Engine {
                 && self.tickets[p as usize].incident.is_none()
             {
                 self.tickets[p as usize].incident = Some(i);
+                self.note_streets(i, p);
             }
             self.tickets[slot as usize].incident = Some(i);
+            self.note_streets(i, slot);
+        }
+    }
+
+    fn note_streets(&mut self, incident: IncidentId, slot: u32) {
+        let streets = self.incident_streets.entry(incident).or_default();
+        for p in &self.tickets[slot as usize].places {
+            if p.number.is_some() && streets.len() < MAX_PLACES && !streets.contains(p) {
+                streets.push(p.clone());
+            }
         }
     }
 
@@ -395,6 +410,7 @@ impl Engine {
             let t = &mut self.tickets[slot as usize];
             t.incident = Some(incident);
             t.detached = false;
+            self.note_streets(incident, slot);
         }
     }
 

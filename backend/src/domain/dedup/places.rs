@@ -747,12 +747,37 @@ fn attach_loose_number(tokens: &[Token], places: &mut [Place]) {
         let at = match word(i) {
             "numero" | "no" => Some(i + 1),
             "hauteur" | "niveau" | "face" if matches!(word(i + 1), "du" | "de" | "au") => Some(i + 2),
-            "devant" if matches!(word(i + 1), "le" | "au") => Some(i + 2),
+            "devant" | "vers" if matches!(word(i + 1), "le" | "au") => Some(i + 2),
             _ => None,
         };
-        let Some(at) = at else { continue };
+        // "devant le n°27".
+        let Some(at) = at.map(|a| if matches!(word(a), "numero" | "no") { a + 1 } else { a }) else { continue };
+        // Not "vers le 12 mars", "devant le 3 fois".
+        let unit = matches!(
+            word(at + 1),
+            "h" | "heures"
+                | "jours"
+                | "mois"
+                | "fois"
+                | "cm"
+                | "m"
+                | "metres"
+                | "janvier"
+                | "fevrier"
+                | "mars"
+                | "avril"
+                | "mai"
+                | "juin"
+                | "juillet"
+                | "aout"
+                | "septembre"
+                | "octobre"
+                | "novembre"
+                | "decembre"
+        );
         if let Some(n) = tokens.get(at).and_then(house_number)
             && street_type_at(tokens, at + 1).is_none()
+            && !unit
         {
             street.number = Some(n);
             return;

@@ -631,6 +631,31 @@ fn hard_negatives_stay_apart() {
             reasons: &[],
         },
         Case {
+            name: "a leak at another number of the street",
+            history: vec![
+                m("k1", "14T06:50", "Fuite d'eau importante sur la chaussée devant le 27 avenue des Vergers.").email("t@example.com"),
+                m("k2", "14T08:05", "De l'eau jaillit du trottoir avenue des Vergers depuis ce matin, une vraie rivière.")
+                    .email("n@example.com"),
+            ],
+            probe: m("k3", "15T18:30", "Petite fuite au compteur d'eau enterré devant le 90 avenue des Vergers.").email("g@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a pothole joining through a report without a number, far from the others",
+            history: vec![
+                m("j1", "07T07:52", "Un trou énorme dans la chaussée au 112 boulevard Jean-Jaurès, les bus font un écart.")
+                    .email("nadia@example.fr"),
+                m("j2", "08T06:31", "La chaussée s'effondre sur le boulevard Jean-Jaurès, un bus a tapé dans le trou ce matin.")
+                    .email("olive@example.fr"),
+            ],
+            probe: m("j3", "09T17:20", "Nid de poule assez profond au 8 boulevard Jean-Jaurès, côté pharmacie.").email("b@example.com"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a question about a service at the place of an incident",
             history: vec![m("g1", "06T08:10", "Les poubelles de la rue Carnot n'ont pas été ramassées depuis 8 jours.").email("j@example.fr")],
             probe: m("g2", "06T09:00", "Bonjour, à quelle date passe la collecte des encombrants rue Carnot ?").email("m@example.fr"),
