@@ -17,7 +17,7 @@ use super::text::KeyHasher;
 const NONE: u32 = u32::MAX;
 
 /// Cells in the largest block: 31 postings and the link, 384 bytes.
-const MAX_BLOCK: u32 = 32;
+const MAX_BLOCK: u8 = 32;
 
 /// A posting, or a block's link (its last cell): `slot` is then the start of the next, older,
 /// block and `minute` that block's size. One type for both keeps a block one contiguous run.
@@ -33,19 +33,20 @@ struct Cell {
 #[derive(Clone, Copy)]
 struct Head {
     start: u32,
-    size: u32,
-    len: u32,
+    /// Small, so that a head and its key take 16 bytes in the map, as one `u32` did.
+    size: u8,
+    len: u8,
 }
 
 impl Head {
     /// Postings fill a block from its end toward its start, so that a walk reads newest first
     /// in address order and ends on the link: they are `newest()..link()`.
     fn newest(&self) -> usize {
-        (self.start + self.size - 1 - self.len) as usize
+        self.link() - usize::from(self.len)
     }
 
     fn link(&self) -> usize {
-        (self.start + self.size - 1) as usize
+        self.start as usize + usize::from(self.size) - 1
     }
 }
 
@@ -78,13 +79,14 @@ impl Postings {
             // A new block, twice the size of the full one it links to.
             _ => {
                 let (size, link) = match head {
-                    Some(full) => {
-                        ((full.size * 2).min(MAX_BLOCK), Cell { slot: full.start, minute: full.size, tag: 0 })
-                    }
+                    Some(full) => (
+                        (full.size * 2).min(MAX_BLOCK),
+                        Cell { slot: full.start, minute: u32::from(full.size), tag: 0 },
+                    ),
                     None => (2, Cell { slot: NONE, minute: 0, tag: 0 }),
                 };
                 let start = self.cells.len() as u32;
-                self.cells.resize(self.cells.len() + size as usize - 1, Cell { slot: NONE, minute: 0, tag: 0 });
+                self.cells.resize(self.cells.len() + usize::from(size) - 1, Cell { slot: NONE, minute: 0, tag: 0 });
                 self.cells.push(link);
                 Head { start, size, len: 0 }
             }
