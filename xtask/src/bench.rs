@@ -49,6 +49,21 @@ pub(crate) fn write_widget(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench --dedup`: remeasures the deduplication sections (quality, speed), which
+/// end BENCHMARKS.md, keeping the widget's.
+pub(crate) fn write_dedup(root: &Path) -> Result<()> {
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).context("BENCHMARKS.md: run the whole `cargo xtask bench` first")?;
+    let Some(start) = old.find(DEDUP_QUALITY) else {
+        anyhow::bail!("BENCHMARKS.md lacks `{DEDUP_QUALITY}`: run the whole `cargo xtask bench`");
+    };
+    let dedup = format!("{}\n{}", dedup_quality(root)?, dedup_speed(root)?);
+    std::fs::write(&path, format!("{}{dedup}", &old[..start]))?;
+    print!("{dedup}");
+    Ok(())
+}
+
+const DEDUP_QUALITY: &str = "## Deduplication quality";
 const WIDGET_SIZE: &str = "## Widget size";
 const LIGHTHOUSE: &str = "## Lighthouse";
 

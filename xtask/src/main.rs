@@ -41,12 +41,15 @@ enum Cmd {
         #[arg(long)]
         dev: bool,
     },
-    /// Measures the widget's sizes and writes BENCHMARKS.md.
+    /// Measures the widget and the deduplication engine and writes BENCHMARKS.md.
     Bench {
         /// Only the widget's figures (sizes, largest parts, click to interactive), replaced in
         /// BENCHMARKS.md; the others are kept (minutes saved).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "dedup")]
         widget: bool,
+        /// Only the deduplication figures (quality and speed), replaced in BENCHMARKS.md.
+        #[arg(long)]
+        dedup: bool,
     },
     /// Builds the widget and prints the script tag with its Subresource Integrity hash.
     Sri {
@@ -87,7 +90,10 @@ fn main() -> Result<()> {
             );
             Ok(())
         }
-        Cmd::Bench { widget } => {
+        Cmd::Bench { widget, dedup } => {
+            if dedup {
+                return bench::write_dedup(&root);
+            }
             widget::build(&root, widget::Profile::Release)?;
             if widget { bench::write_widget(&root) } else { bench::write(&root) }
         }
