@@ -206,6 +206,12 @@ struct Matter {
 }
 
 impl Matter {
+    /// "Le souterrain est de nouveau inondé": the writer's trouble is back, a day or more
+    /// after the ticket's last word, so it is another occurrence.
+    fn new_occurrence(&self, f: &Features) -> bool {
+        f.cues.recur && self.shared & Concept::incident_bits() != 0 && self.gap > 24 * 3600
+    }
+
     fn place_verdict(&self) -> Fit {
         self.place.verdict(Concept::area(self.shared, self.named) != 0)
     }
@@ -410,7 +416,7 @@ impl Engine {
         }
         // "La chaudière de l'école est de nouveau à l'arrêt": a new occurrence of what this
         // ticket reported, once a day has passed.
-        if f.cues.recur && m.shared & Concept::incident_bits() != 0 && m.gap > 24 * 3600 {
+        if m.new_occurrence(f) {
             return None;
         }
         // A cut of water, power or gas lasts hours: the same citizen without it days later
@@ -465,7 +471,11 @@ impl Engine {
         }
         // Someone who says they wrote before is believed over the whole ticket window.
         let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
-        let since = f.time - window.whole_seconds();
+        // A full name that fits fully ("Henriette Costes" at the desk, then on the phone) is
+        // believed over the ticket window too.
+        let full = names.iter().any(|n| !n.loose && n.full_tokens().count() >= 2);
+        let full_window = if full { c.ticket_window.max(window) } else { window };
+        let since = f.time - full_window.whole_seconds();
         let mut candidates = Vec::new();
         let letters: Vec<u32> = names.iter().map(|n| n.letters()).collect();
         let accept = |tag: u32| letters.iter().any(|&l| !letters_conflict(l, tag));
@@ -498,7 +508,7 @@ impl Engine {
                 continue;
             }
             let g = gap(f, t);
-            if g > window.whole_seconds() {
+            if g > if fit == NameFit::Strong { full_window } else { window }.whole_seconds() {
                 continue;
             }
             if f.cues.new_matter {
@@ -512,11 +522,20 @@ impl Engine {
                 continue;
             }
             let m = self.matter_at(f, t, place);
+            if m.new_occurrence(f) {
+                continue;
+            }
             let pv = m.place_verdict();
             let why: Option<&'static str> = match fit {
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
-                NameFit::Strong if m.similarity >= c.name_similarity && (m.shared != 0 || pv == Fit::Strong) => {
+                NameFit::Strong
+                    if m.similarity >= c.follow_similarity
+                        || (m.similarity >= c.name_similarity && (m.shared != 0 || pv == Fit::Strong)) =>
+                {
                     Some("similar words")
+                }
+                NameFit::Strong if m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity => {
+                    Some("same topic")
                 }
                 NameFit::Strong
                     if f.cues.recall

@@ -384,6 +384,57 @@ fn an_agents_note_or_a_named_channel_finds_the_request_weeks_later() {
 }
 
 #[test]
+fn a_full_name_is_believed_over_the_ticket_window_but_not_for_a_new_occurrence() {
+    let desk = || {
+        vec![
+            m("h1", "02T10:00", "Mme Henriette Costes demande le prix d'une concession trentenaire au cimetière.")
+                .channel("desk")
+                .name("Henriette Costes"),
+        ]
+    };
+    run(
+        Case {
+            name: "a call two weeks after a desk visit, same full name and matter",
+            history: desk(),
+            probe: m(
+                "h2",
+                "17T09:30",
+                "Mme Henriette Costes voudrait connaître le prix de la concession trentenaire au cimetière.",
+            )
+            .channel("phone")
+            .name("Henriette Costes")
+            .phone("05 61 85 09 76"),
+            want: Want::FollowUp("h1"),
+            rule: "same-name",
+            reasons: &["strong"],
+        },
+        |_, _| {},
+    );
+    run(
+        Case {
+            name: "the same person's trouble back three weeks later",
+            history: vec![
+                m("u1", "03T08:02", "Le passage souterrain sous la gare est complètement inondé ce matin.")
+                    .name("Antoine Caron")
+                    .email("antoine.caron@example.fr"),
+            ],
+            probe: m(
+                "u2",
+                "24T07:48",
+                "Le souterrain de la gare est de nouveau inondé après la tempête de cette nuit.",
+            )
+            .channel("whatsapp")
+            .name("Antoine Caron")
+            .handle("whatsapp:33645901233"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        |_, _| {},
+    );
+}
+
+#[test]
 fn a_fitting_name_is_a_weak_cue_never_enough_alone() {
     let messenger = m(
         "k1",
