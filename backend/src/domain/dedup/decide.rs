@@ -642,8 +642,11 @@ impl Engine {
         // A utility outage with no other topic ("plus d'eau", not "ma facture d'eau").
         let utilities = Concept::outages(f.concepts);
         let outage = utilities != 0 && f.concepts & !Concept::incident_bits() == 0;
+        // "La salle B204 est fermée, on a le partiel à 8h": a named room in trouble the same
+        // day is one occurrence for everyone who meets it, whatever they came for.
+        let room = f.cues.problem && f.places.iter().any(|p| p.kind.fine() && !p.name.is_empty());
         if (f.places.is_empty() && !outage)
-            || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0)
+            || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0 && !room)
         {
             return new(plain);
         }
@@ -666,7 +669,8 @@ impl Engine {
         let accept = |t: u32| {
             t & tag::PERSONAL == 0
                 && t & tag::REPORTS != 0
-                && (t & f_incident != 0 || (f.cues.problem && t & tag::PROBLEM != 0 && t & tag::OTHER == 0 && !f_other))
+                && (t & f_incident != 0
+                    || (f.cues.problem && t & tag::PROBLEM != 0 && ((t & tag::OTHER == 0 && !f_other) || room)))
         };
         let mut candidates = Vec::new();
         for p in &f.places {
@@ -739,11 +743,11 @@ impl Engine {
                 // A kind of problem the lexicon does not know: the same place, both saying
                 // something is wrong, in much the same words, and no personal topic.
                 let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
+                let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= 24 * 3600;
                 pv == Fit::Strong
                     && f.cues.problem
                     && t.problem
-                    && personal_topics == 0
-                    && m.similarity >= c.follow_similarity
+                    && (same_day_room || (personal_topics == 0 && m.similarity >= c.follow_similarity))
             };
             if !ok {
                 continue;

@@ -1364,6 +1364,12 @@ pub(crate) const POSSESSED_ADJECTIVES: &[&str] =
 
 /// Something is wrong (rather than a question about a service): needed to report an incident.
 pub(crate) const PROBLEM: &[&str] = &[
+    "fermee sans",
+    "est fermee",
+    "est ferme",
+    "condamnee",
+    "condamne",
+    "closed",
     "panne",
     "hors service",
     "ne marche",

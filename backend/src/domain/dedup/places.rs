@@ -63,7 +63,7 @@ impl Kind {
     }
 
     /// A room inside a building: two rooms differ even in one building.
-    fn fine(self) -> bool {
+    pub(crate) fn fine(self) -> bool {
         matches!(self, Kind::Amphi | Kind::Room)
     }
 }

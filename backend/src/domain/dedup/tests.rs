@@ -948,6 +948,26 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             reasons: &["water"],
         },
         Case {
+            name: "a closed exam room the same morning, whatever each came for",
+            history: vec![
+                m(
+                    "r1",
+                    "20T07:45",
+                    "La salle B204 est fermée avec un panneau dégât des eaux, on a le partiel à 8h, on va où ?",
+                )
+                .email("lucas@example.fr"),
+            ],
+            probe: m(
+                "r2",
+                "20T08:20",
+                "Salle B204 condamnée, partiel de droit constit L1 : où doit-on aller ? Personne sur place.",
+            )
+            .email("antoine@example.fr"),
+            want: Want::StartWith("r1"),
+            rule: "incident",
+            reasons: &["room b204"],
+        },
+        Case {
             name: "an English post naming the neighbourhood",
             history: vec![
                 m("p1", "20T19:20", "Coupure d'électricité dans tout le quartier des Tanneurs depuis 19h.")
