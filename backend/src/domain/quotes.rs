@@ -46,15 +46,30 @@ pub(crate) fn fold(s: &str) -> String {
 /// "Envoyé de mon iPhone" and other mobile lines, a legal disclaimer, a closing formula and the
 /// short lines after it, bare phone-number lines.
 pub fn new_words(body: &str) -> String {
+    read(body).0
+}
+
+/// [`new_words`], and whether the body quotes an earlier message (any line the history rules
+/// recognise), from one folding of its lines.
+pub fn read(body: &str) -> (String, bool) {
     let lines: Vec<&str> = body.lines().collect();
     // Folded once: every rule reads the folded lines, some several times.
     let folded: Vec<String> = lines.iter().map(|l| fold(l)).collect();
+    let quoted = (0..folded.len()).any(|i| {
+        folded[i].trim_start().starts_with('>')
+            || attribution_end(&folded, i).is_some()
+            || starts_history(&folded, i, true)
+    });
+    (words_of(&lines, &folded), quoted)
+}
+
+fn words_of(lines: &[&str], folded: &[String]) -> String {
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         i += 1;
-        if let Some(end) = attribution_end(&folded, i - 1) {
+        if let Some(end) = attribution_end(folded, i - 1) {
             // An attribution over `>` lines that the writer answered under, or between: the
             // answers are new words. Otherwise the history starts here.
             let quoted_next =
@@ -66,7 +81,7 @@ pub fn new_words(body: &str) -> String {
             break;
         }
         let words_before = kept.iter().any(|l| !l.trim().is_empty());
-        if starts_history(&folded, i - 1, words_before) {
+        if starts_history(folded, i - 1, words_before) {
             break;
         }
         let t = folded[i - 1].trim();
@@ -99,16 +114,6 @@ pub fn new_words(body: &str) -> String {
         kept.truncate(pos);
     }
     kept.join("\n").trim().to_owned()
-}
-
-/// Whether the body quotes an earlier message (the lines [`new_words`] leaves out as history).
-pub fn quotes_history(body: &str) -> bool {
-    let folded: Vec<String> = body.lines().map(fold).collect();
-    (0..folded.len()).any(|i| {
-        folded[i].trim_start().starts_with('>')
-            || attribution_end(&folded, i).is_some()
-            || starts_history(&folded, i, true)
-    })
 }
 
 /// Whether folded line `i` begins the quoted history (everything from it on is history),

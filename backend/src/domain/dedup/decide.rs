@@ -45,7 +45,7 @@ pub(crate) struct Features {
 impl Features {
     pub(crate) fn of(m: &InboundMessage) -> Features {
         let subject = m.subject.as_deref().map(text::strip_subject).unwrap_or("");
-        let words = text::new_words(&m.body);
+        let (words, quoted) = crate::domain::quotes::read(&m.body);
         let tokens = text::expand(text::tokenize(&format!("{subject}\n{words}")));
         let english = text::is_english(&tokens);
         let stems = text::stems(&tokens, english);
@@ -107,8 +107,7 @@ impl Features {
             topic: m.topic.clone(),
             channel: 1 << (m.channel as u8),
             gave_name: m.from.name.is_some(),
-            replies: m.subject.as_deref().is_some_and(text::is_reply_subject)
-                || crate::domain::quotes::quotes_history(&m.body),
+            replies: quoted || m.subject.as_deref().is_some_and(text::is_reply_subject),
         }
     }
 
@@ -143,8 +142,7 @@ fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
 /// Whether `name` is surely someone else than every name the ticket holds.
 /// Full names only: "Patrice" on WhatsApp and "M. Leclerc" on the phone may be one man.
 fn names_conflict(name: &Name, names: &[Box<str>]) -> bool {
-    let full = |n: &Name| !n.loose && n.full_tokens().count() >= 2;
-    full(name)
+    name.is_full()
         && !names.is_empty()
         && names.iter().all(|n| {
             // A ticket keeps "~" before a username's name and spaces between full tokens.
@@ -209,7 +207,7 @@ impl Matter {
     /// "Le souterrain est de nouveau inondé": the writer's trouble is back, a day or more
     /// after the ticket's last word, so it is another occurrence.
     fn new_occurrence(&self, f: &Features) -> bool {
-        f.cues.recur && self.shared & Concept::incident_bits() != 0 && self.gap > 24 * 3600
+        f.cues.recur && self.shared & Concept::incident_bits() != 0 && self.gap > DAY
     }
 
     fn place_verdict(&self) -> Fit {
@@ -248,7 +246,9 @@ const OUTAGE_BURST: i64 = 6 * 3600;
 
 /// A citizen writing again about a matter of the same incident kind within this time is the
 /// same matter, even in other words ("l'eau est revenue mais marron").
-const SAME_KIND_GAP: i64 = 3 * 24 * 3600;
+const SAME_KIND_GAP: i64 = 3 * DAY;
+
+const DAY: i64 = 24 * 3600;
 
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
@@ -473,7 +473,7 @@ impl Engine {
         let window = if f.cues.recall { c.ticket_window.max(c.name_window) } else { c.name_window };
         // A full name that fits fully ("Henriette Costes" at the desk, then on the phone) is
         // believed over the ticket window too.
-        let full = names.iter().any(|n| !n.loose && n.full_tokens().count() >= 2);
+        let full = names.iter().any(|n| n.is_full());
         let full_window = if full { c.ticket_window.max(window) } else { window };
         let since = f.time - full_window.whole_seconds();
         let mut candidates = Vec::new();
@@ -680,9 +680,8 @@ impl Engine {
         }
         let mut nearby = Vec::new();
         if outage {
-            for concept in Concept::ALL.iter().filter(|c| utilities & c.bit() != 0) {
-                let key = outage_key(site, *concept);
-                self.outages.walk(key, f.time - OUTAGE_BURST, WALK_CAP, &mut nearby, accept);
+            for concept in Concept::each(utilities) {
+                self.outages.walk(outage_key(site, concept), f.time - OUTAGE_BURST, WALK_CAP, &mut nearby, accept);
             }
         }
         let by_place = candidates.len();
@@ -696,6 +695,13 @@ impl Engine {
             own.iter().chain(named).filter_map(|&s| self.tickets[s as usize].incident).collect()
         } else {
             Vec::new()
+        };
+        // Prefer the same place, then a ticket already in an incident, then the closest.
+        let rank = |m: &Matter, place_bonus: f32, t: &TicketState| {
+            m.similarity
+                + place_bonus
+                + 0.1 * (m.shared & Concept::incident_bits()).count_ones() as f32
+                + if t.incident.is_some() { 0.5 } else { 0.0 }
         };
         let mut best: Option<(f32, u32, Matter)> = None;
         for (n, slot) in candidates.into_iter().enumerate() {
@@ -720,8 +726,7 @@ impl Engine {
                     continue;
                 }
                 let m = self.matter_at(f, t, place);
-                let score =
-                    m.similarity + 0.1 * shared.count_ones() as f32 + if t.incident.is_some() { 0.5 } else { 0.0 };
+                let score = rank(&m, 0.0, t);
                 if best.as_ref().is_none_or(|b| score > b.0) {
                     best = Some((score, slot, m));
                 }
@@ -743,7 +748,7 @@ impl Engine {
                 // A kind of problem the lexicon does not know: the same place, both saying
                 // something is wrong, in much the same words, and no personal topic.
                 let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
-                let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= 24 * 3600;
+                let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
                 pv == Fit::Strong
                     && f.cues.problem
                     && t.problem
@@ -752,11 +757,7 @@ impl Engine {
             if !ok {
                 continue;
             }
-            // Prefer a ticket already in an incident, then the closest.
-            let score = m.similarity
-                + if pv == Fit::Strong { 1.0 } else { 0.0 }
-                + 0.1 * shared.count_ones() as f32
-                + if t.incident.is_some() { 0.5 } else { 0.0 };
+            let score = rank(&m, if pv == Fit::Strong { 1.0 } else { 0.0 }, t);
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, slot, m));
             }

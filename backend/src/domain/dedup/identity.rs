@@ -365,6 +365,11 @@ impl Name {
         self.tokens.join(" ")
     }
 
+    /// A given name and a surname at least, not a username: enough to tell two people apart.
+    pub(crate) fn is_full(&self) -> bool {
+        !self.loose && self.full_tokens().count() >= 2
+    }
+
     /// Full tokens (not initials): what the name index is keyed by.
     pub(crate) fn full_tokens(&self) -> impl Iterator<Item = &str> {
         self.tokens.iter().map(String::as_str).filter(|t| t.chars().count() >= 2)

@@ -162,8 +162,13 @@ impl Concept {
         )
     }
 
+    /// The concepts `bits` holds.
+    pub(crate) fn each(bits: u64) -> impl Iterator<Item = Concept> {
+        Concept::ALL.into_iter().filter(move |c| bits & c.bit() != 0)
+    }
+
     pub(crate) fn names(bits: u64) -> Vec<&'static str> {
-        Concept::ALL.iter().filter(|c| bits & c.bit() != 0).map(|c| c.name()).collect()
+        Concept::each(bits).map(Concept::name).collect()
     }
 
     pub(crate) fn incident_bits() -> u64 {

@@ -493,6 +493,7 @@ impl Engine {
             + self.places.bytes()
             + self.names.bytes()
             + self.outages.bytes()
+            + self.incident_streets.values().map(|s| s.capacity() * std::mem::size_of::<Place>()).sum::<usize>()
             + self.registry.bytes();
         EngineStats { tickets: self.tickets.len(), messages: self.messages.len(), bytes }
     }
@@ -598,9 +599,8 @@ impl Engine {
             }
         }
         if f.reports() && !f.cues.personal {
-            let outages = lexicon::Concept::outages(f.concepts);
-            for concept in lexicon::Concept::ALL.iter().filter(|c| outages & c.bit() != 0) {
-                self.outages.push(outage_key(site, *concept), slot, f.time, tag);
+            for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
+                self.outages.push(outage_key(site, concept), slot, f.time, tag);
             }
         }
         for name in f.name.iter().chain(&f.stated) {
