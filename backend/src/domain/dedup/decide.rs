@@ -248,6 +248,10 @@ const OUTAGE_BURST: i64 = 6 * 3600;
 /// same matter, even in other words ("l'eau est revenue mais marron").
 const SAME_KIND_GAP: i64 = 3 * DAY;
 
+/// A citizen who writes again after this long without saying so ("toujours pas", "je relance",
+/// a reply) brings another matter or another occurrence: the old one was settled or dropped.
+const QUIET_GAP: i64 = 14 * DAY;
+
 const DAY: i64 = 24 * 3600;
 
 impl Engine {
@@ -411,7 +415,7 @@ impl Engine {
         // Somewhere else, or about another topic.
         let other = (pv == Fit::Conflict && (m.similarity < 0.6 || m.place.distinct))
             || (m.disjoint && m.similarity < c.follow_similarity);
-        if other {
+        if other || (m.gap >= QUIET_GAP && !(f.cues.still || f.cues.recall || f.replies)) {
             return None;
         }
         // "La chaudière de l'école est de nouveau à l'arrêt": a new occurrence of what this

@@ -232,7 +232,7 @@ fn threads_and_identities_find_the_ticket() {
         Case {
             name: "the same matter in other words",
             history: vec![pothole()],
-            probe: m("a2", "20T09:00", "Le nid de poule avenue des Tilleuls est revenu.").email("sophie.marchand@example.fr"),
+            probe: m("a2", "10T09:00", "Le nid de poule avenue des Tilleuls s'agrandit, il fait bien 30 cm maintenant.").email("sophie.marchand@example.fr"),
             want: Want::FollowUp("a1"),
             rule: "same-citizen",
             reasons: &[],
@@ -578,6 +578,26 @@ fn hard_negatives_stay_apart() {
             want: Want::New,
             rule: "new",
             reasons: &[],
+        },
+        Case {
+            name: "the same trouble three weeks later, the citizen not saying they wrote",
+            history: vec![m("q1", "01T09:00", "Fête très bruyante à la salle des fêtes cette nuit, musique jusqu'à 3h du matin.")
+                .email("voisin@example.fr")],
+            probe: m("q2", "22T09:30", "Encore une soirée à la salle des fêtes jusqu'à 3h du matin, musique à fond.")
+                .email("voisin@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "three weeks later, saying it is still not settled",
+            history: vec![m("q1", "01T09:00", "Fête très bruyante à la salle des fêtes cette nuit, musique jusqu'à 3h du matin.")
+                .email("voisin@example.fr")],
+            probe: m("q2", "22T09:30", "Toujours aucune réponse pour le bruit de la salle des fêtes, que comptez-vous faire ?")
+                .email("voisin@example.fr"),
+            want: Want::FollowUp("q1"),
+            rule: "same-citizen",
+            reasons: &["voisin@example.fr"],
         },
         Case {
             name: "two people asking for an acte de naissance",
