@@ -8,9 +8,10 @@ use super::identity::{
 };
 use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
-use super::text::{self, Cues};
+use super::text::{self, Cues, hash_str};
 use super::{
     Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, outage_key, place_key, seen_key, tag,
+    word_key,
 };
 use crate::domain::message::InboundMessage;
 
@@ -40,6 +41,9 @@ pub(crate) struct Features {
     pub(crate) replies: bool,
     /// The sender gave a name ([`Features::name`] may be read from an email address instead).
     pub(crate) gave_name: bool,
+    /// Its distinct stems, hashed, longest first: how rare each is on the site finds the words
+    /// that name an occurrence ("moodle", "izly", "laverie") where no place is parsed.
+    pub(crate) words: Vec<u64>,
 }
 
 impl Features {
@@ -48,7 +52,6 @@ impl Features {
         let (words, quoted) = crate::domain::quotes::read(&m.body);
         let tokens = text::expand(text::tokenize(&format!("{subject}\n{words}")));
         let english = text::is_english(&tokens);
-        let stems = text::stems(&tokens, english);
         let mut places = places::extract(&tokens);
         if let Some(location) = &m.location {
             for p in places::from_location(&text::expand(text::tokenize(location))) {
@@ -89,6 +92,27 @@ impl Features {
                 s
             })
             .filter(|s| Some(s) != name.as_ref());
+        // The writer's own name ("c'est Marie-Laure Ollivier", "Appel de Mme Ollivier", a
+        // signature) is in many of their messages whatever the matter: not words of the matter.
+        let own: Vec<&str> = name
+            .iter()
+            .chain(&stated)
+            .flat_map(|n| n.tokens.iter().map(String::as_str))
+            .filter(|t| t.chars().count() >= 3)
+            .collect();
+        let matter: Vec<text::Token> = tokens.iter().filter(|t| !own.contains(&t.folded.as_str())).cloned().collect();
+        let stems = text::stems(&matter, english);
+        // Longest first: among words equally rare, the longer names the matter better.
+        let mut long: Vec<&String> =
+            stems.iter().filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == 'h')).collect();
+        long.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut words: Vec<u64> = Vec::with_capacity(long.len());
+        for s in long {
+            let w = hash_str(&[b"s", s.as_bytes()]);
+            if !words.contains(&w) {
+                words.push(w);
+            }
+        }
         let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
         Features {
             time: m.received_at.unix_timestamp(),
@@ -108,6 +132,7 @@ impl Features {
             channel: 1 << (m.channel as u8),
             gave_name: m.from.name.is_some(),
             replies: quoted || m.subject.as_deref().is_some_and(text::is_reply_subject),
+            words,
         }
     }
 
@@ -253,6 +278,13 @@ const SAME_KIND_GAP: i64 = 3 * DAY;
 const QUIET_GAP: i64 = 14 * DAY;
 
 const DAY: i64 = 24 * 3600;
+
+/// Reports of one occurrence that share their rarest words come within these hours.
+const WORD_BURST: i64 = 12 * 3600;
+
+/// How many of a report's rarest words index it, and how many it must share with another.
+const RARE_WORDS: usize = 12;
+const SHARED_RARE_WORDS: usize = 2;
 
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
@@ -637,6 +669,22 @@ impl Engine {
         Some(Decision::FollowUp { ticket: t.id, reasons })
     }
 
+    /// A message's rarest words on its site, rarest first: words few of the site's messages
+    /// used, so that "panne" or "ce matin" never make two reports one.
+    pub(crate) fn rare_words(&self, site: u32, f: &Features) -> Vec<u64> {
+        let seen = self.site_messages.get(site as usize).copied().unwrap_or(0);
+        let limit = (seen / 25).max(8);
+        let mut counted: Vec<(u32, u64)> = f
+            .words
+            .iter()
+            .map(|&w| (self.word_counts.get(&word_key(site, w)).copied().unwrap_or(0), w))
+            .filter(|&(n, _)| n <= limit)
+            .collect();
+        // Stable: equally rare words keep their longest-first order.
+        counted.sort_by_key(|&(n, _)| n);
+        counted.into_iter().take(RARE_WORDS).map(|(_, w)| w).collect()
+    }
+
     /// Other citizens' reports of the same occurrence: same place, same kind of problem.
     fn by_incident(&self, site: u32, f: &Features, own: &[u32], named: &[u32]) -> Decision {
         let c = &self.config;
@@ -649,11 +697,9 @@ impl Engine {
         // "La salle B204 est fermée, on a le partiel à 8h": a named room in trouble the same
         // day is one occurrence for everyone who meets it, whatever they came for.
         let room = f.cues.problem && f.places.iter().any(|p| p.kind.fine() && !p.name.is_empty());
-        if (f.places.is_empty() && !outage)
-            || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0 && !room)
-        {
-            return new(plain);
-        }
+        // Places and outages group reports of a kind of problem the lexicon knows, or of none.
+        let placed = !((f.places.is_empty() && !outage)
+            || (f.concepts & !Concept::incident_bits() != 0 && f.concepts & Concept::incident_bits() == 0 && !room));
         if f.cues.personal {
             plain.cues.push("a problem of one person".into());
             return new(plain);
@@ -677,13 +723,13 @@ impl Engine {
                     || (f.cues.problem && t & tag::PROBLEM != 0 && ((t & tag::OTHER == 0 && !f_other) || room)))
         };
         let mut candidates = Vec::new();
-        for p in &f.places {
+        for p in f.places.iter().filter(|_| placed) {
             for (kind, k) in p.keys() {
                 self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
             }
         }
         let mut nearby = Vec::new();
-        if outage {
+        if outage && placed {
             for concept in Concept::each(utilities) {
                 self.outages.walk(outage_key(site, concept), f.time - OUTAGE_BURST, WALK_CAP, &mut nearby, accept);
             }
@@ -691,6 +737,36 @@ impl Engine {
         let by_place = candidates.len();
         for slot in nearby {
             if !candidates.contains(&slot) {
+                candidates.push(slot);
+            }
+        }
+        let by_outage = candidates.len();
+        // Reports that share rare words within hours, each word counted once per ticket.
+        let mut worded: Vec<(u32, usize)> = Vec::new();
+        {
+            let accept = |t: u32| t & tag::PERSONAL == 0 && t & tag::REPORTS != 0;
+            for w in self.rare_words(site, f) {
+                let mut found = Vec::new();
+                self.bursts.walk_between(
+                    word_key(site, w),
+                    f.time - WORD_BURST,
+                    f.time + WORD_BURST,
+                    WALK_CAP,
+                    &mut found,
+                    accept,
+                );
+                found.sort_unstable();
+                found.dedup();
+                for slot in found {
+                    match worded.iter_mut().find(|(s, _)| *s == slot) {
+                        Some((_, n)) => *n += 1,
+                        None => worded.push((slot, 1)),
+                    }
+                }
+            }
+        }
+        for (slot, n) in worded {
+            if n >= SHARED_RARE_WORDS && !candidates.contains(&slot) {
                 candidates.push(slot);
             }
         }
@@ -723,6 +799,27 @@ impl Engine {
             let place = places::compare(&f.places, &t.places);
             let area = Concept::area(shared, f.concepts | t.concepts) != 0;
             let pv = place.verdict(area);
+            if n >= by_outage {
+                // Found by rare words alone: both say something is wrong, within hours, at no
+                // other place, about no other topic, in much the same words.
+                let broad = Concept::broad_bits();
+                if !(t.problem || f.cues.problem)
+                    || matches!(pv, Fit::Conflict | Fit::Far)
+                    || place.facility_conflict
+                    || disjoint(f.concepts & !broad, t.concepts & !broad)
+                {
+                    continue;
+                }
+                let m = self.matter_at(f, t, place);
+                if m.similarity < c.incident_similarity {
+                    continue;
+                }
+                let score = rank(&m, 0.0, t);
+                if best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, slot, m));
+                }
+                continue;
+            }
             if n >= by_place {
                 // Found by the outage alone: the same utility within hours, on no other building.
                 let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;

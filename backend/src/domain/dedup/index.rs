@@ -98,7 +98,22 @@ impl Postings {
     /// Tickets under `key` put there at or after `since` (seconds) by a posting whose tag
     /// `accept`s, newest first, at most `cap` postings read.
     pub(crate) fn walk(&self, key: u64, since: i64, cap: usize, out: &mut Vec<u32>, accept: impl Fn(u32) -> bool) {
+        self.walk_between(key, since, i64::MAX, cap, out, accept);
+    }
+
+    /// [`Postings::walk`], only postings put there at or before `until` (seconds): messages
+    /// may arrive out of order, and a burst is around a message, not only before it.
+    pub(crate) fn walk_between(
+        &self,
+        key: u64,
+        since: i64,
+        until: i64,
+        cap: usize,
+        out: &mut Vec<u32>,
+        accept: impl Fn(u32) -> bool,
+    ) {
         let Some(head) = self.heads.get(&key) else { return };
+        let until = minute(until);
         let since = minute(since);
         // Lists are in arrival order, so a posting a day older than the window ends the walk (a
         // day of slack for messages delivered out of order).
@@ -111,7 +126,7 @@ impl Postings {
                     return;
                 }
                 left -= 1;
-                if cell.minute >= since && accept(cell.tag) && !out.contains(&cell.slot) {
+                if cell.minute >= since && cell.minute <= until && accept(cell.tag) && !out.contains(&cell.slot) {
                     out.push(cell.slot);
                 }
             }

@@ -229,6 +229,12 @@ pub struct Engine {
     /// kind: reports of one cut arrive within hours, and name their streets differently or not
     /// at all.
     outages: Postings,
+    /// Reports of something wrong under their rarest words on the site: reports of one
+    /// occurrence that no place names ("Moodle plante en plein QCM") share them within hours.
+    bursts: Postings,
+    /// How many messages of the site used each word ([`word_key`]), and how many it has.
+    word_counts: HashMap<u64, u32, KeyHasher>,
+    site_messages: Vec<u32>,
     references: HashMap<String, TicketId>,
     /// (identity node, ticket slot) pairs an agent split apart.
     forbidden: HashSet<(u32, u32)>,
@@ -272,6 +278,10 @@ fn outage_key(site: u32, concept: lexicon::Concept) -> u64 {
     hash_str(&[b"o", &site.to_le_bytes(), &[concept as u8]])
 }
 
+fn word_key(site: u32, word: u64) -> u64 {
+    hash_str(&[b"w", &site.to_le_bytes(), &word.to_le_bytes()])
+}
+
 fn name_key(site: u32, token: &str) -> u64 {
     hash_str(&[b"n", &site.to_le_bytes(), token.as_bytes()])
 }
@@ -292,6 +302,9 @@ impl Engine {
             places: Postings::default(),
             names: Postings::default(),
             outages: Postings::default(),
+            bursts: Postings::default(),
+            word_counts: HashMap::default(),
+            site_messages: Vec::new(),
             references: HashMap::new(),
             forbidden: HashSet::new(),
         }
@@ -493,6 +506,8 @@ impl Engine {
             + self.places.bytes()
             + self.names.bytes()
             + self.outages.bytes()
+            + self.bursts.bytes()
+            + self.word_counts.capacity() * 13
             + self.incident_streets.values().map(|s| s.capacity() * std::mem::size_of::<Place>()).sum::<usize>()
             + self.registry.bytes();
         EngineStats { tickets: self.tickets.len(), messages: self.messages.len(), bytes }
@@ -602,7 +617,17 @@ impl Engine {
             for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
                 self.outages.push(outage_key(site, concept), slot, f.time, tag);
             }
+            for w in self.rare_words(site, f) {
+                self.bursts.push(word_key(site, w), slot, f.time, tag);
+            }
         }
+        for &w in &f.words {
+            *self.word_counts.entry(word_key(site, w)).or_insert(0) += 1;
+        }
+        if self.site_messages.len() <= site as usize {
+            self.site_messages.resize(site as usize + 1, 0);
+        }
+        self.site_messages[site as usize] += 1;
         for name in f.name.iter().chain(&f.stated) {
             let tag = name.letters();
             for tok in name.full_tokens() {

@@ -600,6 +600,35 @@ fn hard_negatives_stay_apart() {
             reasons: &["voisin@example.fr"],
         },
         Case {
+            name: "the writer's own name in both messages does not make two matters alike",
+            history: vec![
+                m("o0", "10T08:34", "La facture de cantine de février a été prélevée deux fois sur mon compte. Pouvez-vous rembourser le second prélèvement ?\n\nCordialement,\nMarie-Laure Ollivier\n06 33 50 72 18")
+                    .channel("email")
+                    .name("Marie-Laure Ollivier")
+                    .email("marie-laure.ollivier@example.fr"),
+                m("o1", "12T08:30", "Appel de Mme Ollivier au sujet de sa facture de restauration scolaire de février prélevée deux fois. A écrit un mail la semaine dernière, pas de réponse. Transmis à la régie.")
+                .channel("phone")
+                .name("Marie-Laure Ollivier")
+                .phone("06 33 50 72 18"),
+            ],
+            probe: m("o2", "13T18:20", "Bonjour, c'est Marie-Laure Ollivier, j'avais demandé sur le site pour une cabine de plage cet été. Est-ce qu'il en reste ?")
+                .channel("whatsapp")
+                .name("ML Ollivier")
+                .phone("+33633507218")
+                .handle("whatsapp:33633507218"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a signature with the writer's name does not make two short messages alike",
+            history: vec![m("k1", "02T09:00", "Le portail du jardin grince.\nMarie-Laure Ollivier-Kerbrat").name("Marie-Laure Ollivier-Kerbrat").email("mlok@example.fr")],
+            probe: m("k2", "03T09:00", "Mon chat a disparu.\nMarie-Laure Ollivier-Kerbrat").name("Marie-Laure Ollivier-Kerbrat").email("mlok@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "two people asking for an acte de naissance",
             history: vec![m("c1", "06T09:10", "Je voudrais une copie intégrale de mon acte de naissance, né à Ville d'Exemple.")
                 .email("luc@example.com")],
@@ -926,6 +955,12 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             m("e2", "19T07:30", "Coupure d'eau hameau des Granges, rien au robinet.").email("b@example.fr"),
         ]
     };
+    let moodle = || {
+        vec![
+            m("v1", "04T14:08", "Moodle plante depuis 14h pendant le QCM de statistiques, erreur 502 à chaque page.")
+                .email("lea@example.fr"),
+        ]
+    };
     let cases = vec![
         Case {
             name: "SMS spelling and a lowercase place the site knows",
@@ -947,6 +982,31 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             want: Want::New,
             rule: "new",
             reasons: &[],
+        },
+        Case {
+            name: "a breakdown no place or lexicon names, told in the same rare words within hours",
+            history: moodle(),
+            probe: m("v2", "04T14:20", "moodle HS en plein qcm de stats !!! ça charge pas").channel("x").handle("x:4411"),
+            want: Want::StartWith("v1"),
+            rule: "incident",
+            reasons: &[],
+        },
+        Case {
+            name: "the same rare words two days later",
+            history: moodle(),
+            probe: m("v2", "06T14:20", "moodle HS en plein qcm de stats !!! ça charge pas").channel("x").handle("x:4411"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "one person's trouble with the same rare words",
+            history: moodle(),
+            probe: m("v2", "04T14:30", "Je n'arrive pas à me connecter à Moodle pour le QCM de statistiques depuis mon changement de mot de passe.")
+                .email("tom@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &["a problem of one person"],
         },
         Case {
             name: "letters repeated and an SMS street light",
