@@ -232,7 +232,7 @@ impl Matter {
     /// "Le souterrain est de nouveau inondé": the writer's trouble is back, a day or more
     /// after the ticket's last word, so it is another occurrence.
     fn new_occurrence(&self, f: &Features) -> bool {
-        f.cues.recur && self.shared & Concept::incident_bits() != 0 && self.gap > DAY
+        f.cues.recur && (self.shared & Concept::incident_bits() != 0 || f.cues.problem) && self.gap > DAY
     }
 
     fn place_verdict(&self) -> Fit {

@@ -629,6 +629,25 @@ fn hard_negatives_stay_apart() {
             reasons: &[],
         },
         Case {
+            name: "the trouble back days later, in words the lexicon has no topic for",
+            history: vec![m("r1", "06T09:10", "Ce matin à la marée le quai a débordé, le parking du Bassin sous 20 cm, deux voitures dedans.")
+                .email("bar@example.fr")],
+            probe: m("r2", "13T08:55", "Rebelote ce matin : le parking du Bassin de nouveau inondé à la marée.")
+                .email("bar@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "'cette fois': another lamp than the one reported",
+            history: vec![m("r1", "06T21:00", "Tous les lampadaires du front de mer sont éteints.").email("lb@example.fr")],
+            probe: m("r2", "10T21:50", "Cette fois c'est un seul lampadaire éteint sur le front de mer, en face du kiosque.")
+                .email("lb@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "two people asking for an acte de naissance",
             history: vec![m("c1", "06T09:10", "Je voudrais une copie intégrale de mon acte de naissance, né à Ville d'Exemple.")
                 .email("luc@example.com")],
