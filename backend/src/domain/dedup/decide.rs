@@ -100,8 +100,7 @@ impl Features {
             .flat_map(|n| n.tokens.iter().map(String::as_str))
             .filter(|t| t.chars().count() >= 3)
             .collect();
-        let matter: Vec<text::Token> = tokens.iter().filter(|t| !own.contains(&t.folded.as_str())).cloned().collect();
-        let stems = text::stems(&matter, english);
+        let stems = text::stems(tokens.iter().filter(|t| !own.contains(&t.folded.as_str())), english);
         // Longest first: among words equally rare, the longer names the matter better.
         let mut long: Vec<&String> =
             stems.iter().filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == 'h')).collect();
@@ -285,6 +284,7 @@ const WORD_BURST: i64 = 12 * 3600;
 /// How many of a report's rarest words index it, and how many it must share with another.
 const RARE_WORDS: usize = 12;
 const SHARED_RARE_WORDS: usize = 2;
+const ONE_WORD_BURST: i64 = 6 * 3600;
 
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
@@ -766,7 +766,11 @@ impl Engine {
             }
         }
         for (slot, n) in worded {
-            if n >= SHARED_RARE_WORDS && !candidates.contains(&slot) {
+            // One rare word is enough when both say outright that something is wrong, within
+            // fewer hours ("moodle down", "Moodle marche plus du tout").
+            let t = &self.tickets[slot as usize];
+            let one = f.cues.problem && t.problem && gap(f, t) <= ONE_WORD_BURST;
+            if (n >= SHARED_RARE_WORDS || one) && !candidates.contains(&slot) {
                 candidates.push(slot);
             }
         }

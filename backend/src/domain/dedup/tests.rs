@@ -1011,6 +1011,26 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             reasons: &[],
         },
         Case {
+            name: "one rare word when both say outright that something is wrong, within hours",
+            history: {
+                // Words many messages of the site use are not rare: only "moodle" is.
+                let mut h: Vec<M> = (0..10)
+                    .map(|i| {
+                        m(&format!("q{i}"), "29T10:00", "Bonjour, impossible de trouver les horaires de ce soir.")
+                            .email(&format!("q{i}@example.fr"))
+                    })
+                    .collect();
+                h.push(m("v1", "29T21:15", "Moodle plante, impossible de déposer ce soir.").channel("x").handle("x:5150"));
+                h
+            },
+            probe: m("v2", "29T21:22", "moodle HS ce soir, impossible de rendre le devoir")
+                .channel("instagram")
+                .handle("instagram:178414"),
+            want: Want::StartWith("v1"),
+            rule: "incident",
+            reasons: &[],
+        },
+        Case {
             name: "the same rare words two days later",
             history: moodle(),
             probe: m("v2", "06T14:20", "moodle HS en plein qcm de stats !!! ça charge pas").channel("x").handle("x:4411"),

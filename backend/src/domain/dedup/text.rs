@@ -349,10 +349,10 @@ pub(crate) fn is_english(tokens: &[Token]) -> bool {
 
 /// Content stems: stopwords and chatter out, English glossed to French, Snowball stemming on the
 /// accented word, then accents folded ("éclairage" and "eclairage" meet after that).
-pub(crate) fn stems(tokens: &[Token], english: bool) -> Vec<String> {
+pub(crate) fn stems<'a>(tokens: impl IntoIterator<Item = &'a Token>, english: bool) -> Vec<String> {
     let t = tables();
     let mut out = Vec::new();
-    for tok in tokens.iter().filter(|t| !t.elided) {
+    for tok in tokens.into_iter().filter(|t| !t.elided) {
         let glossed = if english { t.glosses.get(tok.folded.as_str()).copied() } else { None };
         let words: Vec<(&str, bool)> = match glossed {
             Some(g) => g.split(' ').filter(|w| !w.is_empty()).map(|w| (w, true)).collect(),
