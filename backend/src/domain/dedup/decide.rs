@@ -10,8 +10,8 @@ use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues, hash_str};
 use super::{
-    Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, name_key, outage_key, place_key, seen_key, tag,
-    word_key,
+    Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, channel_key, name_key, outage_key, place_key,
+    seen_key, tag, word_key,
 };
 use crate::domain::message::InboundMessage;
 
@@ -244,6 +244,13 @@ fn disjoint(a: u64, b: u64) -> bool {
     a != 0 && b != 0 && a & b == 0
 }
 
+/// A moment's day as [`text::dates`] writes it (month × 100 + day), in French winter time: a
+/// day named in a message is a local day.
+fn day_of(unix_seconds: i64) -> u16 {
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds + 3600)
+        .map_or(0, |t| u16::from(u8::from(t.month())) * 100 + u16::from(t.day()))
+}
+
 /// Seconds between a message and a ticket's span of messages.
 fn gap(f: &Features, t: &TicketState) -> i64 {
     if f.time < t.first {
@@ -277,6 +284,9 @@ const SAME_KIND_GAP: i64 = 3 * DAY;
 const QUIET_GAP: i64 = 14 * DAY;
 
 const DAY: i64 = 24 * 3600;
+
+/// How far back "je vous ai écrit par mail" reaches without a place or a name to go by.
+const RECALL_GAP: i64 = 14 * DAY;
 
 /// Reports of one occurrence that share their rarest words come within these hours.
 const WORD_BURST: i64 = 12 * 3600;
@@ -331,7 +341,11 @@ impl Engine {
             place,
             shared,
             disjoint: disjoint(f.concepts, t.concepts),
-            shared_date: f.dates.iter().any(|d| t.dates.contains(d)),
+            // "Son appel du 2 novembre": a date the writer recalls may be the ticket's own day.
+            shared_date: f
+                .dates
+                .iter()
+                .any(|d| t.dates.contains(d) || (f.cues.recall && (*d == day_of(t.first) || *d == day_of(t.last)))),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
@@ -626,12 +640,14 @@ impl Engine {
 
     /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
     /// déjà écrit sur le site et par mail"), with no fitting name (a pseudonym on X): the one
-    /// ticket of the same place and topic, within days, that came by every channel named is
-    /// theirs. Two such tickets and nobody can tell: no merge.
+    /// ticket that came by every channel named and is about the same place and topic within
+    /// days, or plainly about the same matter within two weeks ("I emailed last week about the
+    /// bin days"), is theirs. Two such tickets and nobody can tell: no merge.
     fn by_recall(&self, site: u32, f: &Features, nodes: &[u32]) -> Option<Decision> {
-        if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() || f.places.is_empty() {
+        if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() {
             return None;
         }
+        let c = &self.config;
         let since = f.time - SAME_KIND_GAP;
         let mut candidates = Vec::new();
         for p in &f.places {
@@ -639,19 +655,33 @@ impl Engine {
                 self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, |_| true);
             }
         }
+        let by_place = candidates.len();
+        let named = f.cues.channels;
+        let first = named & named.wrapping_neg();
+        self.by_channel.walk(channel_key(site, first), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
         // A full name (not a pseudonym) that fits none of the ticket's names is someone else.
         let full_name = f.name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose);
         let mut found: Option<(u32, Matter)> = None;
-        for slot in candidates {
+        for (n, slot) in candidates.into_iter().enumerate() {
             let t = &self.tickets[slot as usize];
-            if t.channels & f.cues.channels != f.cues.channels || gap(f, t) > SAME_KIND_GAP {
-                continue;
-            }
-            let m = self.matter(f, t);
-            if m.place_verdict() != Fit::Strong || m.shared == 0 || m.disjoint {
+            if t.channels & named != named {
                 continue;
             }
             if full_name.is_some_and(|n| !t.names.is_empty() && ticket_name_fit(n, &t.names).is_none()) {
+                continue;
+            }
+            let m = self.matter(f, t);
+            let fits = if n < by_place {
+                m.gap <= SAME_KIND_GAP && m.place_verdict() == Fit::Strong && m.shared != 0 && !m.disjoint
+            } else {
+                m.gap <= RECALL_GAP
+                    && !m.disjoint
+                    && m.place_verdict() != Fit::Conflict
+                    && ((m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity)
+                        || (m.shared_date && m.similarity >= c.topic_similarity)
+                        || m.similarity >= c.name_similarity)
+            };
+            if !fits {
                 continue;
             }
             if found.is_some() {
@@ -664,7 +694,7 @@ impl Engine {
         let mut reasons = self.reasons("recall", f, &m, t);
         reasons.cues.push("names the channels of the only fitting ticket".to_owned());
         reasons.headline =
-            "same person under a new identity: says they wrote by the channels of the one ticket of this place and topic"
+            "same person under a new identity: says they wrote by the channels of the one ticket of this matter"
                 .to_owned();
         Some(Decision::FollowUp { ticket: t.id, reasons })
     }

@@ -232,6 +232,9 @@ pub struct Engine {
     /// Reports of something wrong under their rarest words on the site: reports of one
     /// occurrence that no place names ("Moodle plante en plein QCM") share them within hours.
     bursts: Postings,
+    /// Tickets under each channel their messages came by, per site: "je vous ai écrit sur
+    /// Facebook pour les cours de natation" names where to look when no place does.
+    by_channel: Postings,
     /// How many messages of the site used each word ([`word_key`]), and how many it has.
     word_counts: HashMap<u64, u32, KeyHasher>,
     site_messages: Vec<u32>,
@@ -278,6 +281,10 @@ fn outage_key(site: u32, concept: lexicon::Concept) -> u64 {
     hash_str(&[b"o", &site.to_le_bytes(), &[concept as u8]])
 }
 
+fn channel_key(site: u32, channel_bit: u16) -> u64 {
+    hash_str(&[b"c", &site.to_le_bytes(), &channel_bit.to_le_bytes()])
+}
+
 fn word_key(site: u32, word: u64) -> u64 {
     hash_str(&[b"w", &site.to_le_bytes(), &word.to_le_bytes()])
 }
@@ -303,6 +310,7 @@ impl Engine {
             names: Postings::default(),
             outages: Postings::default(),
             bursts: Postings::default(),
+            by_channel: Postings::default(),
             word_counts: HashMap::default(),
             site_messages: Vec::new(),
             references: HashMap::new(),
@@ -507,6 +515,7 @@ impl Engine {
             + self.names.bytes()
             + self.outages.bytes()
             + self.bursts.bytes()
+            + self.by_channel.bytes()
             + self.word_counts.capacity() * 13
             + self.incident_streets.values().map(|s| s.capacity() * std::mem::size_of::<Place>()).sum::<usize>()
             + self.registry.bytes();
@@ -621,6 +630,7 @@ impl Engine {
                 self.bursts.push(word_key(site, w), slot, f.time, tag);
             }
         }
+        self.by_channel.push(channel_key(site, f.channel), slot, f.time, tag);
         for &w in &f.words {
             *self.word_counts.entry(word_key(site, w)).or_insert(0) += 1;
         }

@@ -960,10 +960,48 @@ fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
             rule: "incident",
             reasons: &["noise"],
         },
+        Case {
+            name: "no place: the one ticket of the channel named about the same matter, days ago",
+            history: vec![swim("n1", "08T20:31"), swim_other("n2", "09T10:00")],
+            probe: swim_widget(),
+            want: Want::FollowUp("n1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket"],
+        },
+        Case {
+            name: "no place, two tickets of the channel named about the same matter: nobody can tell",
+            history: vec![swim("n1", "08T20:31"), swim("n2", "09T10:00")],
+            probe: swim_widget(),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
     ];
     for case in cases {
         run(case, |_, _| {});
     }
+}
+
+fn swim(id: &str, at: &str) -> M {
+    m(id, at, "Bonjour, il reste de la place dans les cours de natation enfants du mercredi ? Mon fils a 7 ans et ne sait pas nager")
+        .channel("instagram")
+        .handle(&format!("instagram:{id}"))
+}
+
+fn swim_other(id: &str, at: &str) -> M {
+    m(id, at, "Bonjour, la piscine est-elle ouverte le dimanche matin pendant les vacances ?")
+        .channel("instagram")
+        .handle(&format!("instagram:{id}"))
+}
+
+fn swim_widget() -> M {
+    m(
+        "n3",
+        "10T12:47",
+        "Bonjour, je vous ai écrit dimanche sur Instagram pour les cours de natation du mercredi (mon fils Nathan, 7 ans, débutant). Y a-t-il encore des places ?",
+    )
+    .name("Kévin Mazaud")
+    .email("kevin.mazaud@example.fr")
 }
 
 #[test]
