@@ -677,8 +677,8 @@ impl Engine {
                 m.gap <= RECALL_GAP
                     && !m.disjoint
                     && m.place_verdict() != Fit::Conflict
-                    && ((m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity)
-                        || (m.shared_date && m.similarity >= c.topic_similarity)
+                    && (((m.shared & !Concept::broad_bits() != 0 || m.shared_date)
+                        && m.similarity >= c.topic_similarity)
                         || m.similarity >= c.name_similarity)
             };
             if !fits {
