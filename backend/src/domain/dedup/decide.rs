@@ -800,7 +800,8 @@ impl Engine {
             // fewer hours ("moodle down", "Moodle marche plus du tout").
             let t = &self.tickets[slot as usize];
             let one = f.cues.problem && t.problem && gap(f, t) <= ONE_WORD_BURST;
-            if (n >= SHARED_RARE_WORDS || one) && !candidates.contains(&slot) {
+            // Also when found by place or outage: the words may join what those rules do not.
+            if n >= SHARED_RARE_WORDS || one {
                 candidates.push(slot);
             }
         }
