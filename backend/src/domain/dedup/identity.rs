@@ -234,7 +234,7 @@ impl Registry {
     }
 
     pub(crate) fn bytes(&self) -> usize {
-        self.nodes.capacity() * 13
+        super::table_bytes(&self.nodes)
             + self.parent.capacity() * 4
             + self.size.capacity() * 4
             + self.next.capacity() * 4

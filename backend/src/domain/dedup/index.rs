@@ -140,8 +140,7 @@ impl Postings {
     }
 
     pub(crate) fn bytes(&self) -> usize {
-        self.cells.capacity() * std::mem::size_of::<Cell>()
-            + self.heads.capacity() * (std::mem::size_of::<(u64, Head)>() + 1)
+        self.cells.capacity() * std::mem::size_of::<Cell>() + super::table_bytes(&self.heads)
     }
 }
 

@@ -269,6 +269,12 @@ fn place_tag(t: &TicketState) -> u32 {
     tag
 }
 
+/// Bytes a hash table holds: its buckets (a table is at most 7/8 full) of entries padded to
+/// their alignment, and a control byte each.
+pub(crate) fn table_bytes<K, V, S>(map: &HashMap<K, V, S>) -> usize {
+    map.capacity() * 8 / 7 * (std::mem::size_of::<(K, V)>() + 1)
+}
+
 fn seen_key(site: u32, id: &str) -> u64 {
     hash_str(&[b"m", &site.to_le_bytes(), id.as_bytes()])
 }
@@ -507,16 +513,16 @@ impl Engine {
                     + 2 * t.dates.capacity()
             })
             .sum();
-        let messages = self.messages.capacity() * std::mem::size_of::<MessageRecord>() + self.seen.capacity() * 13;
+        let messages = self.messages.capacity() * std::mem::size_of::<MessageRecord>() + table_bytes(&self.seen);
         let bytes = tickets
             + messages
-            + self.slots.capacity() * 13
+            + table_bytes(&self.slots)
             + self.places.bytes()
             + self.names.bytes()
             + self.outages.bytes()
             + self.bursts.bytes()
             + self.by_channel.bytes()
-            + self.word_counts.capacity() * 13
+            + table_bytes(&self.word_counts)
             + self.incident_streets.values().map(|s| s.capacity() * std::mem::size_of::<Place>()).sum::<usize>()
             + self.registry.bytes();
         EngineStats { tickets: self.tickets.len(), messages: self.messages.len(), bytes }
