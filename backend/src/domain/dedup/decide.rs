@@ -292,7 +292,10 @@ const RECALL_GAP: i64 = 14 * DAY;
 const WORD_BURST: i64 = 12 * 3600;
 
 /// How many of a report's rarest words index it, and how many it must share with another.
-const RARE_WORDS: usize = 12;
+pub(crate) const RARE_WORDS: usize = 16;
+/// How many of a message's rare words a decision looks up: more than a report is indexed under,
+/// since its own new words come first and the shared ones after them.
+const RARE_LOOKUPS: usize = 32;
 const SHARED_RARE_WORDS: usize = 2;
 const ONE_WORD_BURST: i64 = 6 * 3600;
 
@@ -701,7 +704,7 @@ impl Engine {
 
     /// A message's rarest words on its site, rarest first: words few of the site's messages
     /// used, so that "panne" or "ce matin" never make two reports one.
-    pub(crate) fn rare_words(&self, site: u32, f: &Features) -> Vec<u64> {
+    pub(crate) fn rare_words(&self, site: u32, f: &Features, cap: usize) -> Vec<u64> {
         let seen = self.site_messages.get(site as usize).copied().unwrap_or(0);
         let limit = (seen / 25).max(8);
         let mut counted: Vec<(u32, u64)> = f
@@ -712,7 +715,7 @@ impl Engine {
             .collect();
         // Stable: equally rare words keep their longest-first order.
         counted.sort_by_key(|&(n, _)| n);
-        counted.into_iter().take(RARE_WORDS).map(|(_, w)| w).collect()
+        counted.into_iter().take(cap).map(|(_, w)| w).collect()
     }
 
     /// Other citizens' reports of the same occurrence: same place, same kind of problem.
@@ -775,7 +778,7 @@ impl Engine {
         let mut worded: Vec<(u32, usize)> = Vec::new();
         {
             let accept = |t: u32| t & tag::PERSONAL == 0 && t & tag::REPORTS != 0;
-            for w in self.rare_words(site, f) {
+            for w in self.rare_words(site, f, RARE_LOOKUPS) {
                 let mut found = Vec::new();
                 self.bursts.walk_between(
                     word_key(site, w),

@@ -632,7 +632,7 @@ impl Engine {
             for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
                 self.outages.push(outage_key(site, concept), slot, f.time, tag);
             }
-            for w in self.rare_words(site, f) {
+            for w in self.rare_words(site, f, decide::RARE_WORDS) {
                 self.bursts.push(word_key(site, w), slot, f.time, tag);
             }
         }
