@@ -662,15 +662,17 @@ impl Engine {
         let named = f.cues.channels;
         let first = named & named.wrapping_neg();
         self.by_channel.walk(channel_key(site, first), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
-        // A full name (not a pseudonym) that fits none of the ticket's names is someone else.
-        let full_name = f.name.as_ref().filter(|n| n.tokens.len() >= 2 && !n.loose);
+        // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
+        // of the ticket's names is someone else.
+        let full_names: Vec<&Name> =
+            f.stated.iter().chain(&f.name).filter(|n| n.tokens.len() >= 2 && !n.loose).collect();
         let mut found: Option<(u32, Matter)> = None;
         for (n, slot) in candidates.into_iter().enumerate() {
             let t = &self.tickets[slot as usize];
             if t.channels & named != named {
                 continue;
             }
-            if full_name.is_some_and(|n| !t.names.is_empty() && ticket_name_fit(n, &t.names).is_none()) {
+            if !t.names.is_empty() && full_names.iter().any(|n| ticket_name_fit(n, &t.names).is_none()) {
                 continue;
             }
             let m = self.matter(f, t);
@@ -682,7 +684,7 @@ impl Engine {
                     && m.place_verdict() != Fit::Conflict
                     && (((m.shared & !Concept::broad_bits() != 0 || m.shared_date)
                         && m.similarity >= c.topic_similarity)
-                        || m.similarity >= c.name_similarity)
+                        || m.similarity >= c.follow_similarity)
             };
             if !fits {
                 continue;

@@ -286,7 +286,21 @@ impl Name {
     }
 
     pub(crate) fn parse(raw: &str) -> Option<Name> {
-        let raw = raw.trim();
+        // "M. Morel (Alphatech Solutions)": what is in brackets is not the person's name.
+        let unbracketed: String = {
+            let mut depth = 0u32;
+            raw.chars()
+                .filter(|&c| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth = depth.saturating_sub(1),
+                        _ => return depth == 0,
+                    }
+                    false
+                })
+                .collect()
+        };
+        let raw = unbracketed.trim();
         let loose = !raw.contains(char::is_whitespace)
             && (raw.contains(['.', '_']) || raw.chars().any(|c| c.is_ascii_digit()) || raw.starts_with('@'));
         let folded = fold(raw);
@@ -311,6 +325,7 @@ impl Name {
             &["je", "suis"],
             &["je", "m", "appelle"],
             &["this", "is"],
+            &["it", "s"],
             &["my", "name", "is"],
             &["ici"],
         ];
@@ -483,7 +498,18 @@ fn flags<'a>(stack: &'a mut [bool; MAX_TOKENS], heap: &'a mut Vec<bool>, n: usiz
     }
 }
 
+fn joined<T: AsRef<str>>(tokens: &[T]) -> String {
+    tokens.iter().map(AsRef::as_ref).collect()
+}
+
 fn fit<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_loose: bool, b: &[B], b_loose: bool) -> NameFit {
+    // "El Amrani" and "Elamrani": the same letters, written in one word or two.
+    if a.len() != b.len() && a.len().max(b.len()) >= 2 {
+        let (ja, jb) = (joined(a), joined(b));
+        if ja.chars().count() >= 8 && ja == jb {
+            return NameFit::Strong;
+        }
+    }
     let (mut stack_a, mut stack_b) = ([false; MAX_TOKENS], [false; MAX_TOKENS]);
     let (mut heap_a, mut heap_b) = (Vec::new(), Vec::new());
     let used_a = flags(&mut stack_a, &mut heap_a, a.len());
@@ -523,6 +549,9 @@ fn fit<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_loose: bool, b: &[B], b_loose: b
 
 /// Initials and short forms of `x` ("B.", "Mat") against unused full tokens of `y` ("Benali",
 /// "Mathieu").
+/// Three-letter short forms of longer first names.
+const SHORT_FORMS: &[&str] = &["kev", "seb", "fab", "nic", "flo", "val", "gab", "nat", "vic", "dom", "fred"];
+
 fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y], uy: &mut [bool]) -> usize {
     let mut n = 0;
     for (i, t) in x.iter().map(AsRef::as_ref).enumerate() {
@@ -532,7 +561,13 @@ fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y
         if ux[i] || !(len == 1 || short_form) {
             continue;
         }
-        let min_len = if len == 1 { 2 } else { len + 3 };
+        // "Kev" for Kévin: a few three-letter short forms need only two letters more (not Léo
+        // for Léonie).
+        let min_len = match len {
+            1 => 2,
+            3 if SHORT_FORMS.contains(&t) => 5,
+            _ => len + 3,
+        };
         let fits = |u: &str| (u.chars().count() >= min_len && u.starts_with(t)) || (len == 1 && u == t);
         if let Some(j) = y.iter().map(AsRef::as_ref).enumerate().position(|(j, u)| !uy[j] && fits(u)) {
             ux[i] = true;
@@ -658,6 +693,8 @@ mod tests {
             ("Bonsoir, Florian Dumas, j'attends toujours l'autorisation", Some("florian dumas")),
             ("Bonjour Madame Dupuis, la rue est noire", None),
             ("Bonjour, le lampadaire est éteint", None),
+            ("Hi it's Marloes Bakker, I filled in your website form", Some("marloes bakker")),
+            ("It's broken again", None),
         ];
         for (text, want) in cases {
             let got = Name::stated(&expand(tokenize(text))).map(|n| n.joined());
@@ -690,6 +727,10 @@ mod tests {
             ("Jean Martin", "Jeanne Martin", NameFit::Conflict),
             ("Karim B.", "Karim B", NameFit::Strong),
             ("coralie.bpt", "Coralie Baptiste", NameFit::Strong),
+            ("Kev Lambert", "Kevin Lambert", NameFit::Strong),
+            ("Youssef Elamrani", "Youssef El Amrani", NameFit::Strong),
+            ("Ana Belle", "Anabelle", NameFit::Strong),
+            ("M. Morel (Alphatech Solutions)", "Sébastien Morel", NameFit::Weak),
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());

@@ -969,6 +969,19 @@ fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
             reasons: &["names the channels of the only fitting ticket"],
         },
         Case {
+            name: "no place, the name stated in the text fits nobody of that ticket",
+            history: vec![swim("n1", "08T20:31").name("Kévin Mazaud")],
+            probe: m(
+                "n3",
+                "10T12:47",
+                "Bonjour, c'est Paul Girard, je vous ai écrit dimanche sur Instagram pour les cours de natation du mercredi (mon fils Nathan, 7 ans, débutant). Y a-t-il encore des places ?",
+            )
+            .email("pg@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "no place, two tickets of the channel named about the same matter: nobody can tell",
             history: vec![swim("n1", "08T20:31"), swim("n2", "09T10:00")],
             probe: swim_widget(),
