@@ -298,6 +298,8 @@ pub(crate) const RARE_WORDS: usize = 16;
 const RARE_LOOKUPS: usize = 32;
 const SHARED_RARE_WORDS: usize = 2;
 const ONE_WORD_BURST: i64 = 6 * 3600;
+/// Reports that share rare words need less of the rest in common than reports found by place.
+const WORD_SIMILARITY: f32 = 0.2;
 
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
@@ -851,7 +853,7 @@ impl Engine {
                     continue;
                 }
                 let m = self.matter_at(f, t, place);
-                if m.similarity < c.incident_similarity {
+                if m.similarity < WORD_SIMILARITY {
                     continue;
                 }
                 let score = rank(&m, 0.0, t);
