@@ -834,7 +834,9 @@ impl Engine {
             if t.incident.is_some_and(|i| theirs.contains(&i)) {
                 continue;
             }
-            if gap(f, t) > window.whole_seconds() {
+            // "Rebelote, comme le 22 septembre": the trouble is back, so reports older than a
+            // day were of the last occurrence.
+            if gap(f, t) > window.whole_seconds() || (f.cues.recur && gap(f, t) > DAY) {
                 continue;
             }
             let shared = f.concepts & t.concepts & Concept::incident_bits();

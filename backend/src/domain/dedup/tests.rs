@@ -1082,6 +1082,17 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             reasons: &[],
         },
         Case {
+            name: "'de nouveau' days later: another occurrence than the one others reported",
+            history: vec![
+                m("u1", "02T07:40", "La rue des Lilas est inondée devant le 4, impossible de passer.").email("a@example.fr"),
+                m("u2", "02T08:10", "Rue des Lilas inondée au niveau du 4 ce matin.").email("b@example.fr"),
+            ],
+            probe: m("u3", "05T07:50", "La rue des Lilas est de nouveau inondée devant le 4 ce matin.").email("c@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "the same rare words two days later",
             history: moodle(),
             probe: m("v2", "06T14:20", "moodle HS en plein qcm de stats !!! ça charge pas").channel("x").handle("x:4411"),
