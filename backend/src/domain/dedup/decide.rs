@@ -10,8 +10,8 @@ use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues, hash_str};
 use super::{
-    Decision, Engine, IncidentChoice, IncidentId, Reasons, TicketState, channel_key, name_key, outage_key, place_key,
-    seen_key, tag, word_key,
+    Decision, DedupConfig, Engine, IncidentChoice, IncidentId, Reasons, TicketState, channel_key, name_key, outage_key,
+    place_key, seen_key, tag, word_key,
 };
 use crate::domain::message::InboundMessage;
 
@@ -101,7 +101,8 @@ impl Features {
             .filter(|t| t.chars().count() >= 3)
             .collect();
         let stems = text::stems(tokens.iter().filter(|t| !own.contains(&t.folded.as_str())), english);
-        // Longest first: among words equally rare, the longer names the matter better.
+        // Longest first: among words equally rare, the longer names the matter better. Numbers
+        // and times ("14h") name no matter.
         let mut long: Vec<&String> =
             stems.iter().filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == 'h')).collect();
         long.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -138,6 +139,11 @@ impl Features {
     /// Reports something wrong, rather than asking how or when.
     pub(crate) fn reports(&self) -> bool {
         self.cues.problem || !self.cues.question
+    }
+
+    /// Says the matter goes on: "toujours pas", "je relance", a reply to an exchange.
+    fn continues(&self) -> bool {
+        self.cues.still || self.cues.recall || self.replies
     }
 
     /// Nothing of its own to compare: "Merci, c'est réparé", "Toujours rien ??".
@@ -234,6 +240,11 @@ impl Matter {
         f.cues.recur && (self.shared & Concept::incident_bits() != 0 || f.cues.problem) && self.gap > DAY
     }
 
+    /// A topic in common beyond the broad ones ("studies"), in enough of the same words.
+    fn same_topic_words(&self, c: &DedupConfig) -> bool {
+        self.shared & !Concept::broad_bits() != 0 && self.similarity >= c.topic_similarity
+    }
+
     fn place_verdict(&self) -> Fit {
         self.place.verdict(Concept::area(self.shared, self.named) != 0)
     }
@@ -245,9 +256,11 @@ fn disjoint(a: u64, b: u64) -> bool {
 }
 
 /// A moment's day as [`text::dates`] writes it (month × 100 + day), in French winter time: a
-/// day named in a message is a local day.
+/// day named in a message is a local day (in summer, the hour after midnight counts as the day
+/// before; a recalled day rarely is that hour).
 fn day_of(unix_seconds: i64) -> u16 {
-    time::OffsetDateTime::from_unix_timestamp(unix_seconds + 3600)
+    const PARIS_WINTER: i64 = 3600;
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds + PARIS_WINTER)
         .map_or(0, |t| u16::from(u8::from(t.month())) * 100 + u16::from(t.day()))
 }
 
@@ -291,13 +304,20 @@ const RECALL_GAP: i64 = 14 * DAY;
 /// Reports of one occurrence that share their rarest words come within these hours.
 const WORD_BURST: i64 = 12 * 3600;
 
-/// How many of a report's rarest words index it, and how many it must share with another.
+/// How many of a report's rarest words index it.
 pub(crate) const RARE_WORDS: usize = 16;
 /// How many of a message's rare words a decision looks up: more than a report is indexed under,
 /// since its own new words come first and the shared ones after them.
 const RARE_LOOKUPS: usize = 32;
+/// How many rare words two reports must share within [`WORD_BURST`].
 const SHARED_RARE_WORDS: usize = 2;
+/// Within these hours one rare word is enough, when both reports say outright that something
+/// is wrong ("moodle down", "Moodle marche plus du tout").
 const ONE_WORD_BURST: i64 = 6 * 3600;
+/// A word is rare on a site when at most one message in this many used it, or at most
+/// [`RARE_FLOOR`] messages while the site is young.
+const RARE_SHARE: u32 = 25;
+const RARE_FLOOR: u32 = 8;
 /// Reports that share rare words need less of the rest in common than reports found by place.
 const WORD_SIMILARITY: f32 = 0.2;
 
@@ -466,7 +486,7 @@ impl Engine {
         // Somewhere else, or about another topic.
         let other = (pv == Fit::Conflict && (m.similarity < 0.6 || m.place.distinct))
             || (m.disjoint && m.similarity < c.follow_similarity);
-        if other || (m.gap >= QUIET_GAP && !(f.cues.still || f.cues.recall || f.replies)) {
+        if other || (m.gap >= QUIET_GAP && !f.continues()) {
             return None;
         }
         // "La chaudière de l'école est de nouveau à l'arrêt": a new occurrence of what this
@@ -488,10 +508,8 @@ impl Engine {
         let same_place_topic = m.shared != 0
             || (untopical && (f.cues.still || f.cues.recall || (f.cues.problem && m.gap <= SAME_KIND_GAP)));
         let same_topic = m.shared != 0
-            && ((m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity)
-                || f.cues.still
-                || f.cues.recall
-                || f.replies
+            && (m.same_topic_words(c)
+                || f.continues()
                 || m.shared_date
                 || pv == Fit::Weak
                 || (m.shared & Concept::incident_bits() != 0 && m.gap <= SAME_KIND_GAP));
@@ -589,9 +607,7 @@ impl Engine {
                 {
                     Some("similar words")
                 }
-                NameFit::Strong if m.shared & !Concept::broad_bits() != 0 && m.similarity >= c.topic_similarity => {
-                    Some("same topic")
-                }
+                NameFit::Strong if m.same_topic_words(c) => Some("same topic"),
                 NameFit::Strong
                     if f.cues.recall
                         && (m.shared != 0
@@ -660,34 +676,33 @@ impl Engine {
                 self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, |_| true);
             }
         }
-        let by_place = candidates.len();
         let named = f.cues.channels;
-        let first = named & named.wrapping_neg();
-        self.by_channel.walk(channel_key(site, first), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
+        // Every named channel is checked below, so the tickets of one of them are enough to walk.
+        let one_named = named & named.wrapping_neg();
+        self.by_channel.walk(channel_key(site, one_named), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
         // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
         // of the ticket's names is someone else.
         let full_names: Vec<&Name> =
             f.stated.iter().chain(&f.name).filter(|n| n.tokens.len() >= 2 && !n.loose).collect();
         let mut found: Option<(u32, Matter)> = None;
-        for (n, slot) in candidates.into_iter().enumerate() {
+        for slot in candidates {
             let t = &self.tickets[slot as usize];
             if t.channels & named != named {
                 continue;
             }
-            if !t.names.is_empty() && full_names.iter().any(|n| ticket_name_fit(n, &t.names).is_none()) {
+            if !t.names.is_empty() && full_names.iter().any(|name| ticket_name_fit(name, &t.names).is_none()) {
                 continue;
             }
             let m = self.matter(f, t);
-            let fits = if n < by_place {
-                m.gap <= SAME_KIND_GAP && m.place_verdict() == Fit::Strong && m.shared != 0 && !m.disjoint
-            } else {
-                m.gap <= RECALL_GAP
-                    && !m.disjoint
-                    && m.place_verdict() != Fit::Conflict
-                    && (((m.shared & !Concept::broad_bits() != 0 || m.shared_date)
-                        && m.similarity >= c.topic_similarity)
-                        || m.similarity >= c.follow_similarity)
-            };
+            // The same place and topic within days, or plainly the same matter within weeks,
+            // whichever walk found the ticket.
+            let same_place = m.gap <= SAME_KIND_GAP && m.place_verdict() == Fit::Strong && m.shared != 0;
+            let same_matter = m.gap <= RECALL_GAP
+                && m.place_verdict() != Fit::Conflict
+                && (m.same_topic_words(c)
+                    || (m.shared_date && m.similarity >= c.topic_similarity)
+                    || m.similarity >= c.follow_similarity);
+            let fits = !m.disjoint && (same_place || same_matter);
             if !fits {
                 continue;
             }
@@ -710,7 +725,7 @@ impl Engine {
     /// used, so that "panne" or "ce matin" never make two reports one.
     pub(crate) fn rare_words(&self, site: u32, f: &Features, cap: usize) -> Vec<u64> {
         let seen = self.site_messages.get(site as usize).copied().unwrap_or(0);
-        let limit = (seen / 25).max(8);
+        let limit = (seen / RARE_SHARE).max(RARE_FLOOR);
         let mut counted: Vec<(u32, u64)> = f
             .words
             .iter()
@@ -760,9 +775,11 @@ impl Engine {
                     || (f.cues.problem && t & tag::PROBLEM != 0 && ((t & tag::OTHER == 0 && !f_other) || room)))
         };
         let mut candidates = Vec::new();
-        for p in f.places.iter().filter(|_| placed) {
-            for (kind, k) in p.keys() {
-                self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
+        if placed {
+            for p in &f.places {
+                for (kind, k) in p.keys() {
+                    self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
+                }
             }
         }
         let mut nearby = Vec::new();
@@ -792,8 +809,6 @@ impl Engine {
                     &mut found,
                     accept,
                 );
-                found.sort_unstable();
-                found.dedup();
                 for slot in found {
                     match worded.iter_mut().find(|(s, _)| *s == slot) {
                         Some((_, n)) => *n += 1,

@@ -547,11 +547,11 @@ fn fit<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_loose: bool, b: &[B], b_loose: b
     if full >= 2 || initials >= 1 { NameFit::Strong } else { NameFit::Weak }
 }
 
+/// Three-letter short forms of longer first names.
+const SHORT_FORMS: &[&str] = &["kev", "seb", "fab", "nic", "flo", "val", "gab", "nat", "vic", "dom"];
+
 /// Initials and short forms of `x` ("B.", "Mat") against unused full tokens of `y` ("Benali",
 /// "Mathieu").
-/// Three-letter short forms of longer first names.
-const SHORT_FORMS: &[&str] = &["kev", "seb", "fab", "nic", "flo", "val", "gab", "nat", "vic", "dom", "fred"];
-
 fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y], uy: &mut [bool]) -> usize {
     let mut n = 0;
     for (i, t) in x.iter().map(AsRef::as_ref).enumerate() {

@@ -235,8 +235,9 @@ pub struct Engine {
     /// Tickets under each channel their messages came by, per site: "je vous ai écrit sur
     /// Facebook pour les cours de natation" names where to look when no place does.
     by_channel: Postings,
-    /// How many messages of the site used each word ([`word_key`]), and how many it has.
+    /// How many messages of the site used each word ([`word_key`]).
     word_counts: HashMap<u64, u32, KeyHasher>,
+    /// How many messages each site has, by site number: what makes a word rare there.
     site_messages: Vec<u32>,
     references: HashMap<String, TicketId>,
     /// (identity node, ticket slot) pairs an agent split apart.

@@ -446,6 +446,19 @@ fn a_fitting_name_is_a_weak_cue_never_enough_alone() {
     .handle("messenger:5520098812");
     let cases = vec![
         Case {
+            name: "an agent's note recalls the day of the citizen's call",
+            history: vec![m("d1", "02T10:05", "Mme Raymonde Chastaing appelle : le robinet du cimetière ne donne plus d'eau depuis dimanche.")
+                .channel("phone")
+                .name("Raymonde Chastaing")
+                .phone("05 45 71 33 82")],
+            probe: m("d2", "10T11:10", "Mme Chastaing passée en mairie : le robinet du cimetière n'est toujours pas réparé malgré son appel du 2 mars.")
+                .channel("desk")
+                .name("Mme Chastaing"),
+            want: Want::FollowUp("d1"),
+            rule: "same-name",
+            reasons: &["same date"],
+        },
+        Case {
             name: "a fitting name, the same place and topic",
             history: vec![messenger.clone()],
             probe: m(
@@ -1090,6 +1103,16 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             probe: m("u3", "05T07:50", "La rue des Lilas est de nouveau inondée devant le 4 ce matin.").email("c@example.fr"),
             want: Want::New,
             rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "two rare words in common, hours apart",
+            history: vec![m("w1", "04T08:00", "La laverie Descartes ne marche plus, toutes les machines affichent une erreur.")
+                .email("ana@example.fr")],
+            probe: m("w2", "04T16:00", "Laverie Descartes : aucune machine ne fonctionne, écran noir depuis ce matin.")
+                .email("bob@example.fr"),
+            want: Want::StartWith("w1"),
+            rule: "incident",
             reasons: &[],
         },
         Case {
