@@ -272,9 +272,9 @@ fn dedup_quality(root: &Path) -> Result<String> {
         "## Deduplication quality\n\nPairwise precision (P), recall (R) and F1 over pairs of messages that share a \
          ticket, and separately an incident, from `guichet replay` on each labelled set: `shared/dedup-devset` and \
          the sets in `backend/tests/fixtures/dedup/` (the engine was tuned on these), then the sets of \
-         `backend/tests/fixtures/heldout-blind/` (written without sight of the engine, in six batches; each batch was scored \
-         once unseen before anyone studied it, and only that unseen score, in that directory's README, measures \
-         generalisation; the last batch, blind7, has not been studied). Targets: ticket F1 ≥ 0.95 with P ≥ 0.98, incident F1 ≥ 0.90.\n\n{table}"
+         `backend/tests/fixtures/heldout-blind/` (written without sight of the engine, in batches; each batch was scored \
+         once unseen before anyone studied it, and only that unseen score, in that directory's README (which also \
+         says which batches were studied since), measures generalisation). Targets: ticket F1 ≥ 0.95 with P ≥ 0.98, incident F1 ≥ 0.90.\n\n{table}"
     ))
 }
 

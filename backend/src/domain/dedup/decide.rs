@@ -682,8 +682,7 @@ impl Engine {
         self.by_channel.walk(channel_key(site, one_named), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
         // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
         // of the ticket's names is someone else.
-        let full_names: Vec<&Name> =
-            f.stated.iter().chain(&f.name).filter(|n| n.tokens.len() >= 2 && !n.loose).collect();
+        let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.is_full()).collect();
         let mut found: Option<(u32, Matter)> = None;
         for slot in candidates {
             let t = &self.tickets[slot as usize];

@@ -753,28 +753,8 @@ fn attach_loose_number(tokens: &[Token], places: &mut [Place]) {
         // "devant le n°27".
         let Some(at) = at.map(|a| if matches!(word(a), "numero" | "no") { a + 1 } else { a }) else { continue };
         // Not "vers le 12 mars", "devant le 3 fois".
-        let unit = matches!(
-            word(at + 1),
-            "h" | "heures"
-                | "jours"
-                | "mois"
-                | "fois"
-                | "cm"
-                | "m"
-                | "metres"
-                | "janvier"
-                | "fevrier"
-                | "mars"
-                | "avril"
-                | "mai"
-                | "juin"
-                | "juillet"
-                | "aout"
-                | "septembre"
-                | "octobre"
-                | "novembre"
-                | "decembre"
-        );
+        let unit = matches!(word(at + 1), "h" | "heures" | "jours" | "mois" | "fois" | "cm" | "m" | "metres")
+            || super::text::is_month(word(at + 1));
         if let Some(n) = tokens.get(at).and_then(house_number)
             && street_type_at(tokens, at + 1).is_none()
             && !unit

@@ -37,27 +37,29 @@ fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 pub use crate::domain::quotes::new_words;
 
-/// A subject without its reply and forward prefixes.
+/// The first reply or forward prefix of a subject ("RE :", "Fwd:"), lowercase, and the
+/// length it takes with its colon.
+fn subject_prefix(subject: &str) -> Option<(&'static str, usize)> {
+    let lower = subject.to_lowercase();
+    ["re", "tr", "fw", "fwd", "aw", "réf", "ref", "rép", "rep"].iter().find_map(|p| {
+        let rest = lower.strip_prefix(p)?;
+        let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
+        rest.starts_with(':').then(|| (*p, lower.len() - rest.len() + 1))
+    })
+}
+
 /// `Re: …`, `RE : …`, `AW: …`: an answer, unlike a forward (`TR:`, `Fwd:`) which may start
 /// a new matter.
 pub(crate) fn is_reply_subject(subject: &str) -> bool {
-    let lower = subject.trim_start().to_lowercase();
-    ["re", "aw", "rép", "rep", "réf", "ref"]
-        .iter()
-        .any(|p| lower.strip_prefix(p).is_some_and(|rest| rest.trim_start_matches([' ', '\u{a0}']).starts_with(':')))
+    subject_prefix(subject.trim_start()).is_some_and(|(p, _)| !matches!(p, "tr" | "fw" | "fwd"))
 }
 
+/// A subject without its reply and forward prefixes.
 pub(crate) fn strip_subject(subject: &str) -> &str {
     let mut s = subject.trim();
     loop {
-        let lower = s.to_lowercase();
-        let prefix = ["re", "tr", "fw", "fwd", "aw", "réf", "ref", "rép", "rep"].iter().find_map(|p| {
-            let rest = lower.strip_prefix(p)?;
-            let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
-            rest.starts_with(':').then(|| lower.len() - rest.len() + 1)
-        });
-        match prefix {
-            Some(n) if s.is_char_boundary(n) => s = s[n..].trim_start(),
+        match subject_prefix(s) {
+            Some((_, n)) if s.is_char_boundary(n) => s = s[n..].trim_start(),
             _ => return s,
         }
     }
@@ -589,6 +591,11 @@ fn owns_failing_device(tokens: &[Token], concepts: u64) -> bool {
     })
 }
 
+/// Whether a folded word names a month ("mars", "janv", "february").
+pub(crate) fn is_month(word: &str) -> bool {
+    MONTHS.iter().any(|(name, _)| *name == word)
+}
+
 const MONTHS: &[(&str, u16)] = &[
     ("janvier", 1),
     ("janv", 1),
@@ -663,6 +670,8 @@ mod tests {
         assert_eq!(strip_subject("RE: RE: Demande acte"), "Demande acte");
         assert_eq!(strip_subject("TR : Fwd: coupure"), "coupure");
         assert_eq!(strip_subject("Relance : acte de mariage"), "Relance : acte de mariage");
+        assert!(is_reply_subject("RE : Demande acte") && is_reply_subject("Réf: dossier"));
+        assert!(!is_reply_subject("TR: coupure") && !is_reply_subject("Fwd: coupure") && !is_reply_subject("Relance"));
     }
 
     #[test]
