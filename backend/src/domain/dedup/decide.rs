@@ -264,6 +264,14 @@ fn day_of(unix_seconds: i64) -> u16 {
         .map_or(0, |t| u16::from(u8::from(t.month())) * 100 + u16::from(t.day()))
 }
 
+/// Which walk found an incident candidate: each has its own test.
+#[derive(Clone, Copy)]
+enum Found {
+    Place,
+    Outage,
+    Words,
+}
+
 /// Seconds between a message and a ticket's span of messages.
 fn gap(f: &Features, t: &TicketState) -> i64 {
     if f.time < t.first {
@@ -773,11 +781,11 @@ impl Engine {
                 && (t & f_incident != 0
                     || (f.cues.problem && t & tag::PROBLEM != 0 && ((t & tag::OTHER == 0 && !f_other) || room)))
         };
-        let mut candidates = Vec::new();
+        let mut by_place = Vec::new();
         if placed {
             for p in &f.places {
                 for (kind, k) in p.keys() {
-                    self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut candidates, accept);
+                    self.places.walk(place_key(site, kind, &k), since, WALK_CAP, &mut by_place, accept);
                 }
             }
         }
@@ -787,13 +795,12 @@ impl Engine {
                 self.outages.walk(outage_key(site, concept), f.time - OUTAGE_BURST, WALK_CAP, &mut nearby, accept);
             }
         }
-        let by_place = candidates.len();
+        let mut candidates: Vec<(u32, Found)> = by_place.iter().map(|&s| (s, Found::Place)).collect();
         for slot in nearby {
-            if !candidates.contains(&slot) {
-                candidates.push(slot);
+            if !by_place.contains(&slot) {
+                candidates.push((slot, Found::Outage));
             }
         }
-        let by_outage = candidates.len();
         // Reports that share rare words within hours, each word counted once per ticket.
         let mut worded: Vec<(u32, usize)> = Vec::new();
         {
@@ -823,7 +830,7 @@ impl Engine {
             let one = f.cues.problem && t.problem && gap(f, t) <= ONE_WORD_BURST;
             // Also when found by place or outage: the words may join what those rules do not.
             if n >= SHARED_RARE_WORDS || one {
-                candidates.push(slot);
+                candidates.push((slot, Found::Words));
             }
         }
         // "Il y en a un autre": not the occurrence the writer already reported.
@@ -840,7 +847,7 @@ impl Engine {
                 + if t.incident.is_some() { 0.5 } else { 0.0 }
         };
         let mut best: Option<(f32, u32, Matter)> = None;
-        for (n, slot) in candidates.into_iter().enumerate() {
+        for (slot, found) in candidates {
             let t = &self.tickets[slot as usize];
             if own.contains(&slot) || named.contains(&slot) || t.detached || t.personal || !t.reports {
                 continue;
@@ -857,66 +864,38 @@ impl Engine {
             let place = places::compare(&f.places, &t.places);
             let area = Concept::area(shared, f.concepts | t.concepts) != 0;
             let pv = place.verdict(area);
-            if n >= by_outage {
-                // Found by rare words alone: both say something is wrong, within hours, at no
-                // other place, about no other topic, in much the same words.
-                let broad = Concept::broad_bits();
-                if !(t.problem || f.cues.problem)
-                    || matches!(pv, Fit::Conflict | Fit::Far)
-                    || place.facility_conflict
-                    || disjoint(f.concepts & !broad, t.concepts & !broad)
-                {
-                    continue;
+            let (score, m) = match found {
+                // Both say something is wrong, within hours, at no other place, about no other
+                // topic, in some of the same words beside the rare ones.
+                Found::Words => {
+                    let broad = Concept::broad_bits();
+                    if !(t.problem || f.cues.problem)
+                        || matches!(pv, Fit::Conflict | Fit::Far)
+                        || place.facility_conflict
+                        || disjoint(f.concepts & !broad, t.concepts & !broad)
+                    {
+                        continue;
+                    }
+                    let m = self.matter_at(f, t, place);
+                    if m.similarity < WORD_SIMILARITY {
+                        continue;
+                    }
+                    (rank(&m, 0.0, t), m)
                 }
-                let m = self.matter_at(f, t, place);
-                if m.similarity < WORD_SIMILARITY {
-                    continue;
+                // The same utility within hours, on no other building.
+                Found::Outage => {
+                    let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;
+                    if shared & utilities == 0 || gap(f, t) > OUTAGE_BURST || !same_building {
+                        continue;
+                    }
+                    let m = self.matter_at(f, t, place);
+                    (rank(&m, 0.0, t), m)
                 }
-                let score = rank(&m, 0.0, t);
-                if best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, slot, m));
-                }
-                continue;
-            }
-            if n >= by_place {
-                // Found by the outage alone: the same utility within hours, on no other building.
-                let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;
-                if shared & utilities == 0 || gap(f, t) > OUTAGE_BURST || !same_building {
-                    continue;
-                }
-                let m = self.matter_at(f, t, place);
-                let score = rank(&m, 0.0, t);
-                if best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, slot, m));
-                }
-                continue;
-            }
-            if pv < Fit::Weak {
-                continue;
-            }
-            // Through a ticket without a house number, the incident's numbered reports decide:
-            // the pothole at n°8 is not the one at n°112.
-            let streets = t.incident.and_then(|i| self.incident_streets.get(&i));
-            if streets.is_some_and(|s| places::compare(&f.places, s).verdict(area) == Fit::Far) {
-                continue;
-            }
-            let m = self.matter_at(f, t, place);
-            let ok = if shared != 0 {
-                pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
-            } else {
-                // A kind of problem the lexicon does not know: the same place, both saying
-                // something is wrong, in much the same words, and no personal topic.
-                let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
-                let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
-                pv == Fit::Strong
-                    && f.cues.problem
-                    && t.problem
-                    && (same_day_room || (personal_topics == 0 && m.similarity >= c.follow_similarity))
+                Found::Place => match self.place_fits(f, t, place, shared, area, room) {
+                    Some(m) => (rank(&m, if pv == Fit::Strong { 1.0 } else { 0.0 }, t), m),
+                    None => continue,
+                },
             };
-            if !ok {
-                continue;
-            }
-            let score = rank(&m, if pv == Fit::Strong { 1.0 } else { 0.0 }, t);
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, slot, m));
             }
@@ -938,6 +917,44 @@ impl Engine {
             }
         };
         Decision::NewTicket { incident, reasons }
+    }
+
+    /// Whether a ticket found by place is another report of this occurrence: a fitting place,
+    /// the incident's numbered streets, and a kind of problem in common or the same words.
+    fn place_fits(
+        &self,
+        f: &Features,
+        t: &TicketState,
+        place: PlaceFit,
+        shared: u64,
+        area: bool,
+        room: bool,
+    ) -> Option<Matter> {
+        let c = &self.config;
+        let pv = place.verdict(area);
+        if pv < Fit::Weak {
+            return None;
+        }
+        // Through a ticket without a house number, the incident's numbered reports decide:
+        // the pothole at n°8 is not the one at n°112.
+        let streets = t.incident.and_then(|i| self.incident_streets.get(&i));
+        if streets.is_some_and(|s| places::compare(&f.places, s).verdict(area) == Fit::Far) {
+            return None;
+        }
+        let m = self.matter_at(f, t, place);
+        let ok = if shared != 0 {
+            pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
+        } else {
+            // A kind of problem the lexicon does not know: the same place, both saying
+            // something is wrong, in much the same words, and no personal topic.
+            let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
+            let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
+            pv == Fit::Strong
+                && f.cues.problem
+                && t.problem
+                && (same_day_room || (personal_topics == 0 && m.similarity >= c.follow_similarity))
+        };
+        ok.then_some(m)
     }
 
     fn reasons(&self, rule: &str, f: &Features, m: &Matter, t: &TicketState) -> Reasons {
