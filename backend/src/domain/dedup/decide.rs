@@ -31,6 +31,9 @@ pub(crate) struct Features {
     pub(crate) concepts: u64,
     pub(crate) cues: Cues,
     pub(crate) dates: Vec<u16>,
+    /// Days named relative to the message ("hier", "jeudi"): only a recall's ("je vous ai
+    /// écrit jeudi") are compared, with the days of a ticket's messages.
+    pub(crate) days: Vec<u16>,
     pub(crate) references: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
     pub(crate) topic: Option<String>,
@@ -126,6 +129,7 @@ impl Features {
             concepts,
             cues: text::cues(&tokens, concepts),
             dates: text::dates(&tokens),
+            days: text::relative_days(&tokens, m.received_at.date()),
             references,
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
@@ -237,7 +241,11 @@ impl Matter {
     /// "Le souterrain est de nouveau inondé": the writer's trouble is back, a day or more
     /// after the ticket's last word, so it is another occurrence.
     fn new_occurrence(&self, f: &Features) -> bool {
-        f.cues.recur && (self.shared & Concept::incident_bits() != 0 || f.cues.problem) && self.gap > DAY
+        f.cues.recur
+            && (self.shared & Concept::incident_bits() != 0 || f.cues.problem)
+            && self.gap > DAY
+            // "Suite à mon signalement d'hier : ça recommence": the same report, not yet mended.
+            && !(f.cues.recall && self.shared_date)
     }
 
     /// A topic in common beyond the broad ones ("studies"), in enough of the same words.
@@ -378,7 +386,8 @@ impl Engine {
             shared_date: f
                 .dates
                 .iter()
-                .any(|d| t.dates.contains(d) || (f.cues.recall && (*d == day_of(t.first) || *d == day_of(t.last)))),
+                .any(|d| t.dates.contains(d) || (f.cues.recall && (*d == day_of(t.first) || *d == day_of(t.last))))
+                || (f.cues.recall && f.days.iter().any(|d| *d == day_of(t.first) || *d == day_of(t.last))),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
@@ -442,7 +451,11 @@ impl Engine {
             let score = if why == "nothing new of its own" || why == "continues the conversation" {
                 -days
             } else {
-                100.0 + m.similarity + if pv == Fit::Strong { 0.5 } else { 0.0 } + if m.shared != 0 { 0.3 } else { 0.0 }
+                100.0
+                    + m.similarity
+                    + if pv == Fit::Strong { 0.5 } else { 0.0 }
+                    + if m.shared != 0 { 0.3 } else { 0.0 }
+                    + if m.shared_date { 0.5 } else { 0.0 }
                     - days * 0.01
             };
             if best.as_ref().is_none_or(|b| score > b.0) {
@@ -515,7 +528,10 @@ impl Engine {
         // Their own street names all their requests: a problem there weeks later is another.
         let same_place_topic = m.shared != 0
             || (untopical && (f.cues.still || f.cues.recall || (f.cues.problem && m.gap <= SAME_KIND_GAP)));
-        let same_topic = m.shared != 0
+        // One citizen's bill, grant and deposit are all money, and three matters: money names
+        // this one only when they say it goes on ("toujours pas de bourse").
+        let matters = if f.continues() { m.shared } else { m.shared & !Concept::Money.bit() };
+        let same_topic = matters != 0
             && (m.same_topic_words(c)
                 || f.continues()
                 || m.shared_date
@@ -531,6 +547,9 @@ impl Engine {
             Some("similar words")
         } else if same_topic {
             Some("same topic")
+        } else if f.cues.recall && m.shared_date && m.similarity >= c.topic_similarity {
+            // "Je vous avais signalé lundi la colonne à verre" on the ticket of that Monday.
+            Some("names the day of the earlier message")
         } else if f.contentless() {
             Some("nothing new of its own")
         } else if conversation {
@@ -621,7 +640,8 @@ impl Engine {
                         && (m.shared != 0
                             || pv == Fit::Strong
                             || m.similarity >= c.name_similarity
-                            || (pv == Fit::Weak && m.similarity >= c.topic_similarity)) =>
+                            || ((pv == Fit::Weak || m.recalled || m.shared_date)
+                                && m.similarity >= c.topic_similarity)) =>
                 {
                     Some("refers to an earlier message")
                 }
@@ -691,7 +711,7 @@ impl Engine {
         // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
         // of the ticket's names is someone else.
         let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.is_full()).collect();
-        let mut found: Option<(u32, Matter)> = None;
+        let mut fitting: Vec<(u32, Matter)> = Vec::new();
         for slot in candidates {
             let t = &self.tickets[slot as usize];
             if t.channels & named != named {
@@ -713,12 +733,17 @@ impl Engine {
             if !fits {
                 continue;
             }
-            if found.is_some() {
-                return None;
-            }
-            found = Some((slot, m));
+            fitting.push((slot, m));
         }
-        let (slot, m) = found?;
+        // Two fitting tickets: the one of the day the writer names ("je vous ai écrit jeudi"),
+        // if only one is.
+        if fitting.len() > 1 {
+            fitting.retain(|(_, m)| m.shared_date);
+        }
+        if fitting.len() != 1 {
+            return None;
+        }
+        let (slot, m) = fitting.swap_remove(0);
         let t = &self.tickets[slot as usize];
         let mut reasons = self.reasons("recall", f, &m, t);
         reasons.cues.push("names the channels of the only fitting ticket".to_owned());

@@ -303,12 +303,23 @@ impl Name {
         let raw = unbracketed.trim();
         let loose = !raw.contains(char::is_whitespace)
             && (raw.contains(['.', '_']) || raw.chars().any(|c| c.is_ascii_digit()) || raw.starts_with('@'));
-        let folded = fold(raw);
-        let mut tokens: Vec<String> = folded
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty() && !t.chars().all(|c| c.is_ascii_digit()))
-            .map(str::to_owned)
-            .collect();
+        let mut tokens: Vec<String> = Vec::new();
+        for (i, word) in raw.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).enumerate() {
+            if word.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            // "Lina DS": capitals without a vowel after the given name are initials (Dos Santos).
+            let initials = i > 0
+                && (2..=3).contains(&word.len())
+                && word.chars().all(|c| c.is_ascii_uppercase() && !"AEIOUY".contains(c));
+            if initials {
+                tokens.extend(word.chars().map(|c| c.to_ascii_lowercase().to_string()));
+            } else {
+                tokens.extend(
+                    fold(word).split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_owned),
+                );
+            }
+        }
         // "M. Lefèvre", "Mme Josiane Picard": a civility leads; "Sophie M" ends with an initial.
         while tokens.len() > 1 && CIVILITIES.contains(&tokens[0].as_str()) {
             tokens.remove(0);
@@ -731,6 +742,10 @@ mod tests {
             ("Youssef Elamrani", "Youssef El Amrani", NameFit::Strong),
             ("Ana Belle", "Anabelle", NameFit::Strong),
             ("M. Morel (Alphatech Solutions)", "Sébastien Morel", NameFit::Weak),
+            ("Lina DS", "Lina Dos Santos", NameFit::Strong),
+            ("Lina DS", "Lina Martin", NameFit::Conflict),
+            ("Lina Dos", "Lina Dos Santos", NameFit::Strong),
+            ("Ines Sy", "Ines Saidi", NameFit::Conflict),
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());

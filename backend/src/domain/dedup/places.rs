@@ -255,13 +255,6 @@ const NAME_STOP: &[&str] = &[
     "hier",
     "aujourd",
     "demain",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
     "est",
     "sont",
     "etait",
@@ -456,7 +449,7 @@ fn normalise_name_token(t: &str) -> Option<String> {
 
 fn ends_name(t: &Token) -> bool {
     let f = t.folded.as_str();
-    NAME_STOP.contains(&f) || (is_stopword(f) && !PARTICLES.contains(&f)) || is_chatter(f)
+    NAME_STOP.contains(&f) || super::text::is_weekday(f) || (is_stopword(f) && !PARTICLES.contains(&f)) || is_chatter(f)
 }
 
 /// Reads a name forward from `i`; returns its tokens and where it stopped.

@@ -996,7 +996,7 @@ fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
         },
         Case {
             name: "no place, two tickets of the channel named about the same matter: nobody can tell",
-            history: vec![swim("n1", "08T20:31"), swim("n2", "09T10:00")],
+            history: vec![swim("n1", "08T20:31"), swim("n2", "08T22:00")],
             probe: swim_widget(),
             want: Want::New,
             rule: "new",
@@ -1028,6 +1028,128 @@ fn swim_widget() -> M {
     )
     .name("Kévin Mazaud")
     .email("kevin.mazaud@example.fr")
+}
+
+#[test]
+fn the_day_a_writer_names_finds_the_ticket_of_that_day() {
+    // 2 March 2026 is a Monday.
+    let glass = |id: &str, at: &str| {
+        m(id, at, "La colonne à verre du parking de la salle des fêtes du Mesnil-Aubert est pleine à ras bord, il y a du verre cassé partout.")
+            .email("corinne.lehoux@example.fr")
+    };
+    let sewer = || {
+        m("g1", "02T07:00", "Le regard d'égout devant le 8 rue du Lavoir déborde depuis l'orage de cette nuit, des eaux usées coulent sur la chaussée.")
+            .email("y.bazire@example.fr")
+    };
+    let meter = || {
+        m("g1", "02T09:20", "Bonjour, mon compteur a été remplacé en mars. Sur la facture, l'ancien compteur est facturé jusqu'à 2 950 m3 alors que je l'avais photographié à 2 874 le jour du changement. Je conteste donc 76 m3.")
+            .name("Antoine Lefranc")
+            .email("antoine.lefranc@example.com")
+    };
+    let tony =
+        |body: &str| m("g2", "09T21:48", body).channel("messenger").name("Tony L").handle("messenger:9183002764");
+    let cases = vec![
+        Case {
+            name: "\"je vous avais signalé lundi\": the same citizen's ticket of that Monday",
+            history: vec![glass("g1", "02T18:22")],
+            probe: m("g2", "05T08:30", "Bonjour, je vous avais signalé lundi la colonne du Mesnil-Aubert. Elle n'est toujours pas vidée et ça empire.")
+                .channel("email")
+                .email("corinne.lehoux@example.fr"),
+            want: Want::FollowUp("g1"),
+            rule: "same-citizen",
+            reasons: &["names the day of the earlier message"],
+        },
+        Case {
+            name: "\"ça recommence\" about yesterday's report is that report, not a new occurrence",
+            history: vec![sewer()],
+            probe: m("g2", "03T18:40", "Suite à mon signalement d'hier matin (égout rue du Lavoir) : l'équipe est passée mais ça recommence à refouler ce soir.")
+                .channel("email")
+                .email("y.bazire@example.fr"),
+            want: Want::FollowUp("g1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "\"ça recommence\" a week later, naming no day, is a new occurrence",
+            history: vec![sewer()],
+            probe: m("g2", "09T18:40", "Ça recommence : l'égout de la rue du Lavoir refoule de nouveau ce soir.")
+                .channel("email")
+                .email("y.bazire@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a stated full name naming the channel of its ticket, in few words of the matter",
+            history: vec![meter()],
+            probe: tony("Bsr, c'est Antoine Lefranc, je vous ai écrit via le site la semaine dernière pour les 76 m3 en trop après le changement de compteur."),
+            want: Want::FollowUp("g1"),
+            rule: "same-name",
+            reasons: &["refers to an earlier message", "names the channel of an earlier message"],
+        },
+        Case {
+            name: "the same words naming a channel the ticket never came by",
+            history: vec![meter()],
+            probe: tony("Bsr, c'est Antoine Lefranc, je vous ai écrit sur Instagram la semaine dernière pour les 76 m3 en trop après le changement de compteur."),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "no place, two tickets of the channel named: the one of the day named",
+            history: vec![swim("n1", "08T20:31"), swim("n2", "09T10:00")],
+            probe: swim_widget(),
+            want: Want::FollowUp("n1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn one_citizens_money_matters_stay_apart() {
+    let bill = || {
+        vec![m("b1", "02T20:14", "Bonsoir, ma fille Manon n'a pas reçu sa carte de transport scolaire. Le dossier a été déposé en ligne le 18 juin, paiement de 45 euros compris, et je n'ai aucune nouvelle.")
+            .email("nathalie.berthier@example.fr")]
+    };
+    let charpentier = || {
+        vec![
+            m("c1", "02T20:14", "Bonsoir, je viens de recevoir ma facture d'eau : 612,40 euros alors que d'habitude je paie 180 euros. Erreur de relevé ? Merci de me rappeler.")
+                .email("elodie.charpentier@example.fr")
+                .phone("06 33 81 27 45"),
+            m("c2", "05T18:05", "Bonjour, autre sujet : comment réserver un composteur de 400 L ? Faut-il venir le chercher ? Elodie")
+                .channel("email")
+                .email("elodie.charpentier@example.fr"),
+        ]
+    };
+    let cases = vec![
+        Case {
+            name: "a grant renewal a week after a paid school card is another matter",
+            history: bill(),
+            probe: m("b2", "09T21:40", "Bonjour, j'ai déposé en juillet le dossier de renouvellement de la PCH de mon fils Théo. Ses droits se terminent le 31 octobre et je n'ai aucune nouvelle ; sans versement je ne peux pas payer l'aide à domicile.")
+                .channel("email")
+                .email("nathalie.berthier@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "an agent's note naming the day of one of the citizen's requests goes to that one",
+            history: charpentier(),
+            probe: m("c3", "13T11:45", "Mme Charpentier rappelle pour le composteur demandé par mail le 5 mars, et demande où en est sa facture d'eau de 612,40 euros (erreur de relevé ?).")
+                .channel("phone")
+                .phone("06 33 81 27 45"),
+            want: Want::FollowUp("c2"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
 }
 
 #[test]

@@ -637,6 +637,78 @@ const MONTHS: &[(&str, u16)] = &[
     ("december", 12),
 ];
 
+/// Days named relative to the message ("hier", "jeudi", "ce matin", "il y a 10 jours"), as
+/// [`dates`] writes them, reckoned from the day it was written where it was written: "je vous
+/// ai écrit jeudi" names the day of that earlier message.
+pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
+    let words: Vec<&str> = tokens.iter().map(|t| t.folded.as_str()).collect();
+    let mut back: Vec<i64> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        if let Some(n) = WEEKDAYS.iter().position(|d| d == w) {
+            // The last such day before today: "jeudi" written on a Thursday is a week ago.
+            let named = (n % 7) as i64;
+            let today = i64::from(written.weekday().number_days_from_monday());
+            back.push((today - named - 1).rem_euclid(7) + 1);
+            continue;
+        }
+        match *w {
+            "hier" if i > 0 && words[i - 1] == "avant" => back.push(2),
+            "hier" | "yesterday" => back.push(1),
+            "matin" | "midi" if matches!(words.get(i.wrapping_sub(1)).copied(), Some("ce" | "a")) => back.push(0),
+            "morning" | "today" if i > 0 && matches!(words[i - 1], "this" | "earlier") => back.push(0),
+            "heure" if i >= 2 && words[i - 2] == "tout" => back.push(0),
+            "il" if next(1) == "y" && next(2) == "a" => {
+                if let Ok(n) = next(3).parse::<i64>()
+                    && matches!(next(4), "jours" | "jour")
+                    && (1..=31).contains(&n)
+                {
+                    back.push(n);
+                }
+            }
+            _ => {
+                if let Ok(n) = w.parse::<i64>()
+                    && matches!(next(1), "days" | "day")
+                    && next(2) == "ago"
+                    && (1..=31).contains(&n)
+                {
+                    back.push(n);
+                }
+            }
+        }
+    }
+    let mut out: Vec<u16> = back
+        .into_iter()
+        .filter_map(|n| written.checked_sub(time::Duration::days(n)))
+        .map(|d| u16::from(u8::from(d.month())) * 100 + u16::from(d.day()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+pub(crate) fn is_weekday(word: &str) -> bool {
+    WEEKDAYS.contains(&word)
+}
+
+/// Days of the week, Monday first, in French then English.
+const WEEKDAYS: &[&str] = &[
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Calendar dates named in the text, as `month * 100 + day` ("16 mars", "14/02/1987").
 pub(crate) fn dates(tokens: &[Token]) -> Vec<u16> {
     let mut out = Vec::new();
@@ -745,6 +817,44 @@ mod tests {
     #[test]
     fn dates_are_read() {
         assert_eq!(dates(&tokenize("né le 14/02/1987, rdv le 1er avril et le 16 mars")), [214, 316, 401]);
+    }
+
+    #[test]
+    fn days_named_relative_to_the_message_are_read() {
+        // Written on Monday 9 March 2026.
+        let written = time::macros::date!(2026 - 03 - 09);
+        let cases: [(&str, &[u16]); 9] = [
+            ("je vous ai écrit jeudi", &[305]),
+            ("je vous ai écrit lundi dernier", &[302]),
+            ("suite à mon appel d'hier", &[308]),
+            ("mon mail d'avant-hier", &[307]),
+            ("I emailed you on Friday, and yesterday", &[306, 308]),
+            ("je vous ai écrit sur Facebook à midi, puis ce matin", &[309]),
+            ("une demande sur votre site il y a 10 jours", &[227]),
+            ("sent 3 days ago", &[306]),
+            ("le 16 mars, dans 3 jours, il y a longtemps", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(relative_days(&tokenize(text), written), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_earlier_contact_and_its_channel_are_read() {
+        let cases = [
+            ("Appel de M. Morel pour son abri de jardin, deux mails sans réponse.", 1 << 1),
+            ("Mme Moreau se présente (mail envoyé le 08/09).", 1 << 1),
+            ("Comme demandé sur Messenger, voici mon RIB.", 1 << 2),
+            ("le composteur demandé par mail le 20 mai", 1 << 1),
+            ("Je suis @vlp_grognon sur X, je vous ai écrit hier soir", 1 << 5),
+            ("Je vous avais signalé lundi la colonne à verre pleine", 0),
+        ];
+        for (text, channels) in cases {
+            let toks = expand(tokenize(text));
+            let c = cues(&toks, concepts(&toks));
+            assert!(c.recall, "{text}");
+            assert_eq!(c.channels, channels, "{text}");
+        }
     }
 
     #[test]
