@@ -974,10 +974,15 @@ impl Engine {
             // something is wrong, in much the same words, and no personal topic.
             let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
             let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
+            // "Peuplier en travers de la D44" and "un arbre est tombé sur la D44": one side
+            // names no topic at all, the same day.
+            let untopical_same_day = (f.concepts == 0 || t.concepts == 0) && m.gap <= DAY && personal_topics == 0;
             pv == Fit::Strong
                 && f.cues.problem
                 && t.problem
-                && (same_day_room || (personal_topics == 0 && m.similarity >= c.follow_similarity))
+                && (same_day_room
+                    || untopical_same_day
+                    || (personal_topics == 0 && m.similarity >= c.follow_similarity))
         };
         ok.then_some(m)
     }

@@ -1244,7 +1244,7 @@ pub(crate) const RECUR: &[&str] = &[
     "ca remet ca",
     "comme la derniere fois",
     "comme le mois dernier",
-    "once again",
+    "again",
     "once more",
     "second time",
 ];
@@ -1466,6 +1466,7 @@ pub(crate) const PROBLEM: &[&str] = &[
     "mort",
     "bloque",
     "bloquee",
+    "en travers",
     "degat",
     "degats",
     "abime",

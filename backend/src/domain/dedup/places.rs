@@ -214,6 +214,7 @@ const FACILITIES: &[(&[&str], Kind)] = &[
     (&["ru"], Kind::Canteen),
     (&["cafeteria"], Kind::Cafeteria),
     (&["bar"], Kind::Bar),
+    (&["centre", "commercial"], Kind::Centre),
     (&["centre"], Kind::Centre),
     (&["parking"], Kind::Parking),
     (&["arret", "de", "bus"], Kind::Stop),
@@ -418,6 +419,35 @@ fn transit_line_at(tokens: &[Token], i: usize) -> Option<(usize, String)> {
     Some((j + 1 - i, code.folded.clone()))
 }
 
+/// A numbered road: "la D17", "RD 931", "la départementale 9", "RN 12" (as `d17`, `n12`): the
+/// tree on the D9 is not the one on the D44.
+fn road_at(tokens: &[Token], i: usize) -> Option<(usize, String)> {
+    let t = tokens.get(i)?;
+    let digits = |s: &str| (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let class = |s: &str| match s {
+        "d" | "rd" | "departementale" => Some('d'),
+        "n" | "rn" | "nationale" => Some('n'),
+        _ => None,
+    };
+    // "D17" in one token; a lone letter only as a capital ("la D 17", not "n 17").
+    if let Some(k) = t.folded.find(|c: char| c.is_ascii_digit())
+        && let Some(c) = class(&t.folded[..k])
+        && digits(&t.folded[k..])
+        && (k > 1 || t.cap)
+    {
+        return Some((1, format!("{c}{}", &t.folded[k..])));
+    }
+    // "la route départementale 9".
+    let lead = usize::from(t.folded == "route");
+    let t = tokens.get(i + lead)?;
+    let c = class(&t.folded)?;
+    if t.folded.len() == 1 && !t.cap {
+        return None;
+    }
+    let next = tokens.get(i + lead + 1).filter(|n| digits(&n.folded) && !n.boundary)?;
+    Some((lead + 2, format!("{c}{}", next.folded)))
+}
+
 fn is_type_word(tokens: &[Token], i: usize) -> bool {
     street_type_at(tokens, i).is_some() || facility_at(tokens, i).is_some()
 }
@@ -583,6 +613,11 @@ pub(crate) fn extract(tokens: &[Token]) -> Vec<Place> {
     while i < tokens.len() {
         if tokens[i].elided {
             i += 1;
+            continue;
+        }
+        if let Some((n, code)) = road_at(tokens, i) {
+            push(&mut out, Place { kind: Kind::Street, name: code.into(), number: None });
+            i += n;
             continue;
         }
         if let Some(n) = street_type_at(tokens, i) {
@@ -963,6 +998,13 @@ mod tests {
             ("éclairage en panne rue gambetta au niveau de pasteur", &["street gambetta"]),
             ("hors service au croisement Pasteur/Gambetta. Pour la sécurité", &["street pasteur", "street gambetta"]),
             ("Appel de Mme Lopez, 12 allée des Acacias : pas d'eau", &["street 12 acacia"]),
+            ("un chêne en travers de la RD 9 au calvaire", &["street d9"]),
+            ("arbre couché sur la D9, impossible de passer", &["street d9"]),
+            ("sur la route départementale 9 après Corbières", &["street d9"]),
+            ("la nationale 12 et la RN12 bloquées", &["street n12"]),
+            ("le n 17 de la rue", &[]),
+            ("sur le parking du centre commercial Les Arcades", &["parking arcade"]),
+            ("l'alarme du centre commercial Les Arcades", &["centre arcade"]),
             ("plus d'eau au robinet depuis 6h quartier des Acacias, c normal", &["street acacia"]),
             ("Nid de poule important rue Victor Hugo, en face de la boulangerie", &["street victor hugo"]),
             ("les lampadaires de l'avenue Jean Jaurès entre la pharmacie", &["street jean jaure"]),
@@ -1024,6 +1066,7 @@ mod tests {
             ("devant le 3 rue de la République", "au 118 rue de la République", false, Fit::Far),
             ("au 3 rue de la Gare", "au 40 rue de la Gare", true, Fit::Strong),
             ("rue des Tilleuls", "rue Victor Hugo", false, Fit::Conflict),
+            ("arbre sur la D9", "arbre sur la D44", false, Fit::Conflict),
             ("amphi Pasteur", "amphi Curie", true, Fit::Conflict),
             ("salle C110 du bâtiment C", "room C204 in Building C", true, Fit::Strong),
             ("salle C110 du bâtiment C", "room C204 in Building C", false, Fit::Conflict),

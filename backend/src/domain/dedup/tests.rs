@@ -1152,6 +1152,16 @@ fn one_citizens_money_matters_stay_apart() {
     }
 }
 
+fn poplar() -> M {
+    m(
+        "p1",
+        "28T06:55",
+        "Peuplier en travers de la D44 à la sortie de Montcalm, une voiture a tapé dedans cette nuit. Faut venir vite",
+    )
+    .channel("messenger")
+    .handle("messenger:2219087345")
+}
+
 #[test]
 fn sms_spelling_english_and_unmarked_places_join_incidents() {
     let water = || {
@@ -1223,6 +1233,37 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
                 m("u2", "02T08:10", "Rue des Lilas inondée au niveau du 4 ce matin.").email("b@example.fr"),
             ],
             probe: m("u3", "05T07:50", "La rue des Lilas est de nouveau inondée devant le 4 ce matin.").email("c@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "'again' days later is another occurrence too",
+            history: vec![
+                m("u1", "02T07:40", "La rue des Lilas est inondée devant le 4, impossible de passer.").email("a@example.fr"),
+                m("u2", "02T08:10", "Rue des Lilas inondée au niveau du 4 ce matin.").email("b@example.fr"),
+            ],
+            probe: m("u3", "05T07:50", "Rue des Lilas flooded again this morning near number 4.").email("c@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "the same numbered road the same day, one report naming no topic",
+            history: vec![poplar()],
+            probe: m("p2", "28T14:40", "Un arbre bloque la D44 depuis ce matin, impossible de passer.")
+                .channel("whatsapp")
+                .handle("whatsapp:33615447020"),
+            want: Want::StartWith("p1"),
+            rule: "incident",
+            reasons: &["street d44"],
+        },
+        Case {
+            name: "another numbered road the same night",
+            history: vec![poplar()],
+            probe: m("p2", "28T07:40", "Bonjour, un arbre est tombé sur la D9 au calvaire de la Bessière, la route est bloquée.")
+                .channel("whatsapp")
+                .handle("whatsapp:33615447020"),
             want: Want::New,
             rule: "new",
             reasons: &[],
