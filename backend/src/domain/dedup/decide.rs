@@ -641,7 +641,10 @@ impl Engine {
                             || pv == Fit::Strong
                             || m.similarity >= c.name_similarity
                             || ((pv == Fit::Weak || m.recalled || m.shared_date)
-                                && m.similarity >= c.topic_similarity)) =>
+                                && m.similarity >= c.topic_similarity)
+                            // "C'est Philippe Audren, je vous ai écrit ce matin par mail": their
+                            // name, the channel and the day of the ticket say it all.
+                            || (m.recalled && m.shared_date)) =>
                 {
                     Some("refers to an earlier message")
                 }
@@ -705,16 +708,23 @@ impl Engine {
             }
         }
         let named = f.cues.channels;
-        // Every named channel is checked below, so the tickets of one of them are enough to walk.
-        let one_named = named & named.wrapping_neg();
-        self.by_channel.walk(channel_key(site, one_named), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
+        // "Je vous ai écrit ce matin par mail […] la capitainerie ne répond pas au téléphone":
+        // not every channel word names an earlier contact, so each named channel is walked.
+        let mut bits = named;
+        while bits != 0 {
+            let one = bits & bits.wrapping_neg();
+            self.by_channel.walk(channel_key(site, one), f.time - RECALL_GAP, WALK_CAP, &mut candidates, |_| true);
+            bits &= !one;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
         // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
         // of the ticket's names is someone else.
         let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.is_full()).collect();
         let mut fitting: Vec<(u32, Matter)> = Vec::new();
         for slot in candidates {
             let t = &self.tickets[slot as usize];
-            if t.channels & named != named {
+            if t.channels & named == 0 {
                 continue;
             }
             if !t.names.is_empty() && full_names.iter().any(|name| ticket_name_fit(name, &t.names).is_none()) {
@@ -735,8 +745,12 @@ impl Engine {
             }
             fitting.push((slot, m));
         }
-        // Two fitting tickets: the one of the day the writer names ("je vous ai écrit jeudi"),
-        // if only one is.
+        // Two fitting tickets: the one that came by more of the channels named ("sur le site et
+        // par mail"), then the one of the day the writer names ("je vous ai écrit jeudi").
+        let covered = |slot: u32| (self.tickets[slot as usize].channels & named).count_ones();
+        if let Some(most) = fitting.iter().map(|(s, _)| covered(*s)).max() {
+            fitting.retain(|(s, _)| covered(*s) == most);
+        }
         if fitting.len() > 1 {
             fitting.retain(|(_, m)| m.shared_date);
         }

@@ -948,6 +948,18 @@ fn a_new_identity_naming_its_channels_finds_the_only_fitting_ticket() {
             reasons: &["names the channels of the only fitting ticket", "noise"],
         },
         Case {
+            name: "of two tickets of the place, the one that came by every channel named",
+            history: {
+                let mut h = mailed();
+                h.push(bar("y1", "11T23:30", "Paul Girard", "paul.girard@example.fr"));
+                h
+            },
+            probe: post("encore la musique à fond au bar place Carnot, je vous ai déjà écrit sur le site et par mail."),
+            want: Want::FollowUp("z1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket"],
+        },
+        Case {
             name: "two tickets fit the channels named: nobody can tell, an incident",
             history: vec![
                 bar("z1", "10T22:00", "Marie Rolland", "marie.rolland@example.fr"),
@@ -1096,6 +1108,42 @@ fn the_day_a_writer_names_finds_the_ticket_of_that_day() {
             reasons: &[],
         },
         Case {
+            name: "a channel word that names no earlier contact does not hide the ticket",
+            history: vec![swim("n1", "08T20:31")],
+            probe: m(
+                "n3",
+                "10T12:47",
+                "Bonjour, je vous ai écrit dimanche sur Instagram pour les cours de natation du mercredi (mon fils Nathan, 7 ans, débutant). Le standard ne répond pas au téléphone.",
+            )
+            .name("Kévin Mazaud")
+            .email("kevin.mazaud@example.fr"),
+            want: Want::FollowUp("n1"),
+            rule: "recall",
+            reasons: &["names the channels of the only fitting ticket"],
+        },
+        Case {
+            name: "their full name, the channel and the day of the ticket, in few words of the matter",
+            history: vec![pontoon()],
+            probe: m("c2", "28T09:55", "Bonjour, c'est Philippe Audren, je vous ai écrit ce matin par mail pour le ponton C. Quelqu'un peut passer ?")
+                .channel("messenger")
+                .name("Phil Audren")
+                .handle("messenger:100009988123"),
+            want: Want::FollowUp("c1"),
+            rule: "same-name",
+            reasons: &["refers to an earlier message", "same date"],
+        },
+        Case {
+            name: "their full name and the channel, a ticket of another day and other words",
+            history: vec![pontoon()],
+            probe: m("c2", "31T09:55", "Bonjour, c'est Philippe Audren, je vous ai écrit par mail jeudi pour la taxe de séjour. Quelqu'un peut répondre ?")
+                .channel("messenger")
+                .name("Phil Audren")
+                .handle("messenger:100009988123"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "no place, two tickets of the channel named: the one of the day named",
             history: vec![swim("n1", "08T20:31"), swim("n2", "09T10:00")],
             probe: swim_widget(),
@@ -1150,6 +1198,13 @@ fn one_citizens_money_matters_stay_apart() {
     for case in cases {
         run(case, |_, _| {});
     }
+}
+
+fn pontoon() -> M {
+    m("c1", "28T07:40", "Bonjour, suite au coup de vent de cette nuit, le catway de ma place C14 est arraché et mon bateau cogne contre le quai. Merci d'intervenir rapidement.")
+        .channel("email")
+        .name("Philippe Audren")
+        .email("philippe.audren@example.fr")
 }
 
 fn poplar() -> M {
