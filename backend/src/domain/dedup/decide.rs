@@ -692,9 +692,10 @@ impl Engine {
 
     /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
     /// déjà écrit sur le site et par mail"), with no fitting name (a pseudonym on X): the one
-    /// ticket that came by every channel named and is about the same place and topic within
-    /// days, or plainly about the same matter within two weeks ("I emailed last week about the
-    /// bin days"), is theirs. Two such tickets and nobody can tell: no merge.
+    /// ticket that came by the channels named (by most of them, if several tickets fit) and is
+    /// about the same place and topic within days, or plainly about the same matter within two
+    /// weeks ("I emailed last week about the bin days"), is theirs. Two such tickets and nobody
+    /// can tell, unless only one is of the day the writer names: no merge.
     fn by_recall(&self, site: u32, f: &Features, nodes: &[u32]) -> Option<Decision> {
         if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() {
             return None;
