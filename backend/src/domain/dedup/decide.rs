@@ -32,7 +32,7 @@ pub(crate) struct Features {
     pub(crate) cues: Cues,
     pub(crate) dates: Vec<u16>,
     /// Days named relative to the message ("hier", "jeudi"): only a recall's ("je vous ai
-    /// écrit jeudi") are compared, with the days of a ticket's messages.
+    /// écrit jeudi") are compared, with the days of a ticket's first and last messages.
     pub(crate) days: Vec<u16>,
     pub(crate) references: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
@@ -129,7 +129,8 @@ impl Features {
             concepts,
             cues: text::cues(&tokens, concepts),
             dates: text::dates(&tokens),
-            days: text::relative_days(&tokens, m.received_at.date()),
+            // In French time, as `day_of` reads a ticket's days: timestamps may come in UTC.
+            days: text::relative_days(&tokens, paris_date(m.received_at.unix_timestamp())),
             references,
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
@@ -267,9 +268,15 @@ fn disjoint(a: u64, b: u64) -> bool {
 /// day named in a message is a local day (in summer, the hour after midnight counts as the day
 /// before; a recalled day rarely is that hour).
 fn day_of(unix_seconds: i64) -> u16 {
+    let d = paris_date(unix_seconds);
+    u16::from(u8::from(d.month())) * 100 + u16::from(d.day())
+}
+
+/// A moment's local date in French winter time.
+fn paris_date(unix_seconds: i64) -> time::Date {
     const PARIS_WINTER: i64 = 3600;
     time::OffsetDateTime::from_unix_timestamp(unix_seconds + PARIS_WINTER)
-        .map_or(0, |t| u16::from(u8::from(t.month())) * 100 + u16::from(t.day()))
+        .map_or(time::Date::MIN, time::OffsetDateTime::date)
 }
 
 /// Which walk found an incident candidate: each has its own test.
@@ -383,11 +390,11 @@ impl Engine {
             shared,
             disjoint: disjoint(f.concepts, t.concepts),
             // "Son appel du 2 novembre": a date the writer recalls may be the ticket's own day.
-            shared_date: f
-                .dates
-                .iter()
-                .any(|d| t.dates.contains(d) || (f.cues.recall && (*d == day_of(t.first) || *d == day_of(t.last))))
-                || (f.cues.recall && f.days.iter().any(|d| *d == day_of(t.first) || *d == day_of(t.last))),
+            shared_date: f.dates.iter().any(|d| t.dates.contains(d))
+                || (f.cues.recall && {
+                    let (first, last) = (day_of(t.first), day_of(t.last));
+                    f.dates.iter().chain(&f.days).any(|d| *d == first || *d == last)
+                }),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
@@ -694,8 +701,8 @@ impl Engine {
     /// déjà écrit sur le site et par mail"), with no fitting name (a pseudonym on X): the one
     /// ticket that came by the channels named (by most of them, if several tickets fit) and is
     /// about the same place and topic within days, or plainly about the same matter within two
-    /// weeks ("I emailed last week about the bin days"), is theirs. Two such tickets and nobody
-    /// can tell, unless only one is of the day the writer names: no merge.
+    /// weeks ("I emailed last week about the bin days"), is theirs. Two such tickets, neither
+    /// alone of the day the writer names, and nobody can tell: no merge.
     fn by_recall(&self, site: u32, f: &Features, nodes: &[u32]) -> Option<Decision> {
         if !f.cues.recall || f.cues.channels == 0 || f.cues.new_matter || !nodes.is_empty() {
             return None;
@@ -960,7 +967,8 @@ impl Engine {
     }
 
     /// Whether a ticket found by place is another report of this occurrence: a fitting place,
-    /// the incident's numbered streets, and a kind of problem in common or the same words.
+    /// the incident's numbered streets, and a kind of problem in common, the same words, or the
+    /// same day when one report names no topic.
     fn place_fits(
         &self,
         f: &Features,
@@ -985,8 +993,9 @@ impl Engine {
         let ok = if shared != 0 {
             pv == Fit::Strong || (pv == Fit::Weak && m.similarity >= c.incident_similarity)
         } else {
-            // A kind of problem the lexicon does not know: the same place, both saying
-            // something is wrong, in much the same words, and no personal topic.
+            // A kind of problem the lexicon does not know, on one side or both: the same place,
+            // both saying something is wrong, no personal topic, and much the same words or
+            // the same day.
             let personal_topics = (f.concepts | t.concepts) & !Concept::incident_bits();
             let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
             // "Peuplier en travers de la D44" and "un arbre est tombé sur la D44": one side

@@ -424,9 +424,10 @@ fn transit_line_at(tokens: &[Token], i: usize) -> Option<(usize, String)> {
 fn road_at(tokens: &[Token], i: usize) -> Option<(usize, String)> {
     let t = tokens.get(i)?;
     let digits = |s: &str| (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    // A bare "N" is a number ("N-1", "N 17 rue…"): national roads only as "RN" or "nationale".
     let class = |s: &str| match s {
         "d" | "rd" | "departementale" => Some('d'),
-        "n" | "rn" | "nationale" => Some('n'),
+        "rn" | "nationale" => Some('n'),
         _ => None,
     };
     // "D17" in one token; a lone letter only as a capital ("la D 17", not "n 17").
@@ -1002,7 +1003,10 @@ mod tests {
             ("arbre couché sur la D9, impossible de passer", &["street d9"]),
             ("sur la route départementale 9 après Corbières", &["street d9"]),
             ("la nationale 12 et la RN12 bloquées", &["street n12"]),
+            ("la RN 12 bloquée", &["street n12"]),
             ("le n 17 de la rue", &[]),
+            ("mes revenus N-1 et le niveau N-1 du parking", &["parking"]),
+            ("au N 17 rue des Lilas", &["street 17 lila"]),
             ("sur le parking du centre commercial Les Arcades", &["parking arcade"]),
             ("l'alarme du centre commercial Les Arcades", &["centre arcade"]),
             ("plus d'eau au robinet depuis 6h quartier des Acacias, c normal", &["street acacia"]),

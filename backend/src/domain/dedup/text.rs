@@ -638,14 +638,18 @@ const MONTHS: &[(&str, u16)] = &[
 ];
 
 /// Days named relative to the message ("hier", "jeudi", "ce matin", "il y a 10 jours"), as
-/// [`dates`] writes them, reckoned from the day it was written where it was written: "je vous
-/// ai écrit jeudi" names the day of that earlier message.
+/// [`dates`] writes them, reckoned from `written`, the local day of the message: "je vous ai
+/// écrit jeudi" names the day of that earlier message. A weekday with a date or "prochain"
+/// ("jeudi 12 mars", "lundi prochain") names no day before it.
 pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
     let words: Vec<&str> = tokens.iter().map(|t| t.folded.as_str()).collect();
     let mut back: Vec<i64> = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let next = |k: usize| words.get(i + k).copied().unwrap_or("");
         if let Some(n) = WEEKDAYS.iter().position(|d| d == w) {
+            if next(1).parse::<u8>().is_ok() || matches!(next(1), "prochain" | "next") {
+                continue;
+            }
             // The last such day before today: "jeudi" written on a Thursday is a week ago.
             let named = (n % 7) as i64;
             let today = i64::from(written.weekday().number_days_from_monday());
@@ -655,9 +659,10 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
         match *w {
             "hier" if i > 0 && words[i - 1] == "avant" => back.push(2),
             "hier" | "yesterday" => back.push(1),
-            "matin" | "midi" if matches!(words.get(i.wrapping_sub(1)).copied(), Some("ce" | "a")) => back.push(0),
+            "matin" | "midi" if i > 0 && matches!(words[i - 1], "ce" | "a") => back.push(0),
             "morning" | "today" if i > 0 && matches!(words[i - 1], "this" | "earlier") => back.push(0),
-            "heure" if i >= 2 && words[i - 2] == "tout" => back.push(0),
+            // "tout à l'heure": the elided "l" is a token of its own.
+            "heure" if i >= 3 && words[i - 3] == "tout" && words[i - 2] == "a" => back.push(0),
             "il" if next(1) == "y" && next(2) == "a" => {
                 if let Ok(n) = next(3).parse::<i64>()
                     && matches!(next(4), "jours" | "jour")
@@ -687,6 +692,7 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
     out
 }
 
+/// "jeudi", "friday": ends a place's name ("rue Pasteur jeudi") and names a day.
 pub(crate) fn is_weekday(word: &str) -> bool {
     WEEKDAYS.contains(&word)
 }
@@ -823,7 +829,7 @@ mod tests {
     fn days_named_relative_to_the_message_are_read() {
         // Written on Monday 9 March 2026.
         let written = time::macros::date!(2026 - 03 - 09);
-        let cases: [(&str, &[u16]); 9] = [
+        let cases: [(&str, &[u16]); 11] = [
             ("je vous ai écrit jeudi", &[305]),
             ("je vous ai écrit lundi dernier", &[302]),
             ("suite à mon appel d'hier", &[308]),
@@ -833,6 +839,8 @@ mod tests {
             ("une demande sur votre site il y a 10 jours", &[227]),
             ("sent 3 days ago", &[306]),
             ("le 16 mars, dans 3 jours, il y a longtemps", &[]),
+            ("je vous ai écrit tout à l'heure", &[309]),
+            ("rendez-vous jeudi 12 mars ou lundi prochain", &[]),
         ];
         for (text, want) in cases {
             assert_eq!(relative_days(&tokenize(text), written), want, "{text}");
