@@ -31,8 +31,8 @@ pub(crate) struct Features {
     pub(crate) concepts: u64,
     pub(crate) cues: Cues,
     pub(crate) dates: Vec<u16>,
-    /// Days named relative to the message ("hier", "jeudi"): only a recall's ("je vous ai
-    /// écrit jeudi") are compared, with the days of a ticket's first and last messages.
+    /// Days named relative to the message ("hier", "jeudi"), read only in a recall ("je vous
+    /// ai écrit jeudi"): compared with the days of a ticket's first and last messages.
     pub(crate) days: Vec<u16>,
     pub(crate) references: Vec<String>,
     pub(crate) in_reply_to: Option<String>,
@@ -117,6 +117,7 @@ impl Features {
             }
         }
         let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
+        let cues = text::cues(&tokens, concepts);
         Features {
             time: m.received_at.unix_timestamp(),
             loose_places,
@@ -127,10 +128,15 @@ impl Features {
             content: stems.len(),
             places,
             concepts,
-            cues: text::cues(&tokens, concepts),
+            // Only a recall's days are ever compared: no scan for the others. In French time, as
+            // `day_of` reads a ticket's days: timestamps may come in UTC.
+            days: if cues.recall {
+                text::relative_days(&tokens, paris_date(m.received_at.unix_timestamp()))
+            } else {
+                Vec::new()
+            },
+            cues,
             dates: text::dates(&tokens),
-            // In French time, as `day_of` reads a ticket's days: timestamps may come in UTC.
-            days: text::relative_days(&tokens, paris_date(m.received_at.unix_timestamp())),
             references,
             in_reply_to: m.in_reply_to.clone(),
             topic: m.topic.clone(),
@@ -1000,13 +1006,12 @@ impl Engine {
             let same_day_room = room && m.place.strong && !m.place.coarse_strong && m.gap <= DAY;
             // "Peuplier en travers de la D44" and "un arbre est tombé sur la D44": one side
             // names no topic at all, the same day.
-            let untopical_same_day = (f.concepts == 0 || t.concepts == 0) && m.gap <= DAY && personal_topics == 0;
+            let untopical_same_day = (f.concepts == 0 || t.concepts == 0) && m.gap <= DAY;
             pv == Fit::Strong
                 && f.cues.problem
                 && t.problem
                 && (same_day_room
-                    || untopical_same_day
-                    || (personal_topics == 0 && m.similarity >= c.follow_similarity))
+                    || (personal_topics == 0 && (untopical_same_day || m.similarity >= c.follow_similarity)))
         };
         ok.then_some(m)
     }
