@@ -448,7 +448,8 @@ impl Engine {
             let t = &self.tickets[slot as usize];
             // A family mailbox or phone: Élodie Vidal is not Marcel Vidal, whatever they share.
             let given = f.stated.as_ref().or(f.name.as_ref().filter(|_| f.gave_name));
-            if given.is_some_and(|n| names_conflict(n, &t.names)) {
+            // Unless they write for a relative who wrote before ("my husband emailed you").
+            if given.is_some_and(|n| names_conflict(n, &t.names)) && !(f.cues.recall && f.cues.kin) {
                 continue;
             }
             if gap(f, t) > c.ticket_window.whole_seconds() {
@@ -560,9 +561,10 @@ impl Engine {
             Some("similar words")
         } else if same_topic {
             Some("same topic")
-        } else if f.cues.recall && m.shared_date && m.similarity >= c.topic_similarity {
-            // "Je vous avais signalé lundi la colonne à verre" on the ticket of that Monday.
-            Some("names the day of the earlier message")
+        } else if m.shared_date && m.similarity >= c.topic_similarity {
+            // "Prêt confirmé pour le samedi 27 juin" after their request for the 27th; "je vous
+            // avais signalé lundi la colonne à verre" on the ticket of that Monday.
+            Some("names the date of the earlier request")
         } else if f.contentless() {
             Some("nothing new of its own")
         } else if conversation {

@@ -329,7 +329,9 @@ impl Name {
     }
 
     /// A name the writer gives in the text: "c'est Jean-Baptiste", "je m'appelle Inès Roy",
-    /// "this is Tom Baker". Capitalised words right after the phrase, up to three.
+    /// "this is Tom Baker", "c'est encore Dédé, André Gaborit" (the full name after a nickname),
+    /// or a full name closing a message ("… le 10 mai ? Damien Chollet, Les Ouches").
+    /// Capitalised words right after the phrase, up to three.
     pub(crate) fn stated(tokens: &[Token]) -> Option<Name> {
         const LEADS: &[&[&str]] = &[
             &["c", "est"],
@@ -340,8 +342,23 @@ impl Name {
             &["my", "name", "is"],
             &["ici"],
         ];
+        // "C'est encore moi, Dédé": words between the phrase and the name.
+        const FILLERS: &[&str] = &["encore", "moi", "again", "me"];
         // "Bonsoir, Florian Dumas, j'attends toujours…": a greeting followed by a full name.
         const GREETINGS: &[&str] = &["bonjour", "bonsoir", "hello", "hi", "salut", "coucou"];
+        // Capitalised words from `at`, the first after a boundary only if `k == 0`, up to three.
+        let group = |at: usize| -> Vec<&str> {
+            tokens[at.min(tokens.len())..]
+                .iter()
+                .enumerate()
+                .take_while(|(k, t)| {
+                    t.cap && !t.elided && (*k == 0 || !t.boundary) && !is_stopword(&t.folded) && !is_chatter(&t.folded)
+                })
+                .map(|(_, t)| t.folded.as_str())
+                .take(3)
+                .collect()
+        };
+        let named = |words: &[&str]| words.iter().all(|w| w.chars().count() >= 2 && !CIVILITIES.contains(w));
         for i in 0..tokens.len() {
             let greeting = GREETINGS.contains(&tokens[i].folded.as_str());
             let lead: &[&str] = if greeting {
@@ -358,16 +375,20 @@ impl Name {
             if lead.len() == 1 && !(i == 0 || tokens[i].boundary) {
                 continue;
             }
-            let after = &tokens[i + lead.len()..];
-            let words: Vec<&str> = after
-                .iter()
-                .enumerate()
-                .take_while(|(k, t)| {
-                    t.cap && !t.elided && (*k == 0 || !t.boundary) && !is_stopword(&t.folded) && !is_chatter(&t.folded)
-                })
-                .map(|(_, t)| t.folded.as_str())
-                .take(3)
-                .collect();
+            let mut at = i + lead.len();
+            if !greeting {
+                while tokens.get(at).is_some_and(|t| !t.cap && FILLERS.contains(&t.folded.as_str())) {
+                    at += 1;
+                }
+            }
+            let mut words = group(at);
+            // "Dédé, André Gaborit": a nickname, then the full name.
+            if words.len() == 1 && tokens.get(at + 1).is_some_and(|t| t.boundary) {
+                let full = group(at + 1);
+                if full.len() >= 2 && named(&full) {
+                    words = full;
+                }
+            }
             // After a greeting, two words at least and no civility: "Bonjour Madame Dupuis" is
             // addressed to someone.
             let enough = if greeting {
@@ -379,7 +400,27 @@ impl Name {
                 return Name::parse(&words.join(" "));
             }
         }
-        None
+        Self::signed(tokens, &group, &named)
+    }
+
+    /// A full name closing a short message, as a sentence of its own: "… merci ! Damien
+    /// Chollet, Les Ouches". Not a place ("… c'est dangereux. Place Carnot").
+    fn signed<'a>(
+        tokens: &'a [Token],
+        group: &dyn Fn(usize) -> Vec<&'a str>,
+        named: &dyn Fn(&[&str]) -> bool,
+    ) -> Option<Name> {
+        const TAIL: usize = 10;
+        let from = tokens.len().saturating_sub(TAIL).max(1);
+        let i = (from..tokens.len()).find(|&i| tokens[i].boundary && tokens[i].cap)?;
+        let words = group(i);
+        let closes = tokens.get(i + words.len()).is_none_or(|t| t.boundary);
+        let place = !super::places::extract(&tokens[i..i + words.len()]).is_empty();
+        // "MC Dubreuil" signs with initials that fit no given name: the sender's own name is better.
+        let spelt = words.iter().all(|w| w.chars().count() >= 3);
+        (words.len() >= 2 && closes && spelt && named(&words) && !place)
+            .then(|| Name::parse(&words.join(" ")))
+            .flatten()
     }
 
     /// How many of its tokens start with each letter: the name index's tag (see [`letters`]).
@@ -706,6 +747,12 @@ mod tests {
             ("Bonjour, le lampadaire est éteint", None),
             ("Hi it's Marloes Bakker, I filled in your website form", Some("marloes bakker")),
             ("It's broken again", None),
+            ("bonsoir c'est encore Dédé, André Gaborit de la Touche. Pour le chemin", Some("andre gaborit")),
+            ("c'est encore moi, Nadia, toujours rien", Some("nadia")),
+            ("On peut emprunter les tables le 10 mai ? Damien Chollet, Les Ouches", Some("damien chollet")),
+            ("Le lampadaire est éteint depuis lundi. Place Carnot, devant la pharmacie", None),
+            ("Le lampadaire est éteint depuis lundi soir. Merci de faire vite", None),
+            ("cela a encore duré jusqu'à 2h du matin cette nuit.\n\nMC Dubreuil\n06 54 21 09 77", None),
         ];
         for (text, want) in cases {
             let got = Name::stated(&expand(tokenize(text))).map(|n| n.joined());

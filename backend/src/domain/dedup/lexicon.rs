@@ -1112,6 +1112,9 @@ pub(crate) const RECALL: &[&str] = &[
     "forwarding",
     "i wrote",
     "i emailed",
+    // "My husband emailed last week": whoever in the household wrote.
+    "emailed",
+    "wrote to you",
     "i sent",
     "i messaged",
     "i already",
@@ -1275,6 +1278,30 @@ pub(crate) const NEW_MATTER: &[&str] = &[
     "something else",
     "another issue",
     "separate issue",
+];
+
+/// A relative of the writer: one household's mailbox or phone carries several given names, and
+/// "mon mari vous a écrit" continues what another of them began.
+pub(crate) const KIN: &[&str] = &[
+    "mon mari",
+    "ma femme",
+    "mon epoux",
+    "mon epouse",
+    "mon conjoint",
+    "ma conjointe",
+    "mon compagnon",
+    "ma compagne",
+    "mon fils",
+    "ma fille",
+    "ma mere",
+    "mon pere",
+    "my husband",
+    "my wife",
+    "my partner",
+    "my son",
+    "my daughter",
+    "my mother",
+    "my father",
 ];
 
 /// A problem of one person, not of a place: it never joins an incident.

@@ -1069,7 +1069,7 @@ fn the_day_a_writer_names_finds_the_ticket_of_that_day() {
                 .email("corinne.lehoux@example.fr"),
             want: Want::FollowUp("g1"),
             rule: "same-citizen",
-            reasons: &["names the day of the earlier message"],
+            reasons: &["names the date of the earlier request"],
         },
         Case {
             name: "\"ça recommence\" about yesterday's report is that report, not a new occurrence",
@@ -1679,4 +1679,99 @@ fn feature_extraction_time() {
     time("cues", &|m| {
         std::hint::black_box(text::cues(&toks(m), 0));
     });
+}
+
+#[test]
+fn a_household_a_date_and_a_name_stated_late_find_the_request() {
+    let chairs = || {
+        vec![m("k1", "07T11:15", "Bonjour, pourriez-vous nous prêter des grilles d'exposition et deux tréteaux pour la kermesse du 27 juin ? Merci d'avance")
+            .channel("whatsapp")
+            .name("Sandrine Koenig")
+            .phone("+33 6 71 20 48 93")]
+    };
+    let school = || {
+        vec![m("h1", "02T16:30", "Good afternoon, we have just moved to 4 chemin des Aulnes. How do we register our two children at the primary school? Many thanks, Tom Becker")
+            .channel("email")
+            .name("Tom Becker")
+            .email("becker.family@example.com")]
+    };
+    let ditch = || {
+        vec![m("v1", "03T09:10", "Appel de M. Gérard Vasseur (ferme des Aulnes) : le fossé qui longe son champ déborde sur le chemin rural, il demande un curage avant l'hiver.")
+            .channel("phone")
+            .name("Gérard Vasseur")
+            .phone("03 26 41 77 10")]
+    };
+    let stalls = || {
+        vec![m("s1", "07T11:15", "Bonjour, est-ce que la mairie prête des grilles d'exposition pour la fête de l'école le 27 juin ? Sandrine Koenig, hameau des Aulnes")
+            .channel("messenger")
+            .name("Sandy K")
+            .handle("messenger:100033118402")]
+    };
+    let cases = vec![
+        Case {
+            name: "an agent's note sharing the date of the citizen's request continues it",
+            history: chairs(),
+            probe: m("k2", "09T15:40", "Mme Koenig : prêt confirmé du matériel (grilles) pour le samedi 27 juin, retrait le vendredi aux ateliers.")
+                .channel("phone")
+                .phone("06 71 20 48 93"),
+            want: Want::FollowUp("k1"),
+            rule: "same-citizen",
+            reasons: &["names the date of the earlier request"],
+        },
+        Case {
+            name: "the same phone about another day is another request",
+            history: chairs(),
+            probe: m("k3", "09T15:40", "Mme Koenig demande une salle pour l'assemblée générale de son association le 12 octobre.")
+                .channel("phone")
+                .phone("06 71 20 48 93"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a spouse writing from the household's mailbox about what the other asked",
+            history: school(),
+            probe: m("h2", "09T12:02", "Hello, my husband emailed last week about registering our children at the school. We have had no answer yet; can we come on Saturday?")
+                .name("Anna Becker")
+                .email("becker.family@example.com"),
+            want: Want::FollowUp("h1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "another given name on the household's mailbox, without a relative, is someone else",
+            history: school(),
+            probe: m("h3", "09T12:02", "Hello, I emailed last week about registering the children at the school. Can we come on Saturday?")
+                .name("Anna Becker")
+                .email("becker.family@example.com"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a nickname then the full name, recalling a call",
+            history: ditch(),
+            probe: m("v2", "17T19:30", "bonsoir c'est encore moi Gégé, Gérard Vasseur des Aulnes. Pour le fossé que je vous ai appelé il y a 15 jours, l'eau passe toujours sur le chemin")
+                .channel("messenger")
+                .name("Gégé V")
+                .handle("messenger:100051992204"),
+            want: Want::FollowUp("v1"),
+            rule: "same-name",
+            reasons: &["gives their name in the text"],
+        },
+        Case {
+            name: "a full name closing a message is the writer's, found by another channel",
+            history: stalls(),
+            probe: m("s2", "10T18:02", "Bonsoir, Sandrine Koenig, je vous ai écrit sur Facebook samedi pour emprunter les grilles le 27 juin. Il faudrait aussi deux tréteaux si possible.")
+                .channel("whatsapp")
+                .name("Sandrine Koenig")
+                .phone("+33 6 71 20 48 93"),
+            want: Want::FollowUp("s1"),
+            rule: "same-name",
+            reasons: &[],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
 }

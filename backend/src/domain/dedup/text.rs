@@ -232,6 +232,8 @@ const FINE_BIT: u64 = 1 << 5;
 const PROBLEM_BIT: u64 = 1 << 6;
 const QUESTION_BIT: u64 = 1 << 7;
 const RECUR_BIT: u64 = 1 << 8;
+/// Above every channel bit.
+const KIN_BIT: u64 = 1 << 40;
 /// Channel `c` named: bit `CHANNEL_SHIFT + c`.
 const CHANNEL_SHIFT: u32 = 9;
 
@@ -266,7 +268,8 @@ fn tables() -> &'static Tables {
             }
         }
         let mut cues = Phrases::default();
-        let lists: [(&[&str], u64); 9] = [
+        let lists: [(&[&str], u64); 10] = [
+            (lexicon::KIN, KIN_BIT),
             (lexicon::RECUR, RECUR_BIT),
             (lexicon::RECALL, RECALL_BIT),
             (lexicon::STILL, STILL_BIT),
@@ -555,6 +558,8 @@ pub(crate) struct Cues {
     /// Channels named as those of an earlier contact, as bits of `message::Channel` (only with
     /// `recall`).
     pub(crate) channels: u16,
+    /// Names a relative ("mon mari", "my wife").
+    pub(crate) kin: bool,
 }
 
 pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
@@ -563,7 +568,7 @@ pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
     let any = |bit: u64| found & bit != 0;
     let others_fine = any(OTHERS_BIT) && any(FINE_BIT);
     let recall = any(RECALL_BIT);
-    let channels = if recall { (found >> CHANNEL_SHIFT) as u16 } else { 0 };
+    let channels = if recall { ((found & (KIN_BIT - 1)) >> CHANNEL_SHIFT) as u16 } else { 0 };
     Cues {
         recall,
         channels,
@@ -573,6 +578,7 @@ pub(crate) fn cues(tokens: &[Token], concepts: u64) -> Cues {
         personal: any(PERSONAL_BIT) || others_fine || owns_failing_device(tokens, concepts),
         problem: any(PROBLEM_BIT),
         question: any(QUESTION_BIT),
+        kin: any(KIN_BIT),
     }
 }
 
