@@ -939,7 +939,9 @@ impl Engine {
                 }
                 // The same utility within hours, on no other building.
                 Found::Outage => {
-                    let same_building = (place.coarse_strong || !place.fine_conflict) && !place.facility_conflict;
+                    let same_building = (place.coarse_strong || !place.fine_conflict)
+                        && !place.facility_conflict
+                        && !place.locality_conflict;
                     if shared & utilities == 0 || gap(f, t) > OUTAGE_BURST || !same_building {
                         continue;
                     }

@@ -867,6 +867,9 @@ pub(crate) struct PlaceFit {
     pub(crate) facility_conflict: bool,
     /// Two different transit lines: codes, which no similarity of wording overrides.
     pub(crate) distinct: bool,
+    /// Both name a locality ("aux Ouches", "au Puy-Gâtard", "à Valmeuse"), and none of one
+    /// side's localities is a place of the other: two villages or neighbourhoods.
+    pub(crate) locality_conflict: bool,
     /// Pairs that matched (index in `a`, index in `b`, only weakly), described on demand
     /// ([`PlaceFit::describe`]): most comparisons are never shown to anyone.
     shared: Vec<(u16, u16, bool)>,
@@ -956,6 +959,13 @@ pub(crate) fn compare(a: &[Place], b: &[Place]) -> PlaceFit {
                 fit.shared.push((i as u16, j as u16, true));
             }
         }
+    }
+    let generic = |ps: &[Place]| ps.iter().any(|p| p.kind == Kind::Generic);
+    if generic(a) && generic(b) && !fit.strong {
+        let met = |x: &[Place], y: &[Place]| {
+            x.iter().filter(|p| p.kind == Kind::Generic).any(|p| y.iter().any(|q| names_match(&p.name, &q.name)))
+        };
+        fit.locality_conflict = !met(a, b) && !met(b, a);
     }
     if streets(a) > 0 && streets(b) > 0 && !street_matched {
         fit.conflict = true;
@@ -1083,6 +1093,21 @@ mod tests {
         ];
         for (a, b, area, want) in cases {
             assert_eq!(fit(a, b, area), want, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn two_localities_are_two_places() {
+        let cases = [
+            ("plus d'eau à Montaigut", "plus d'eau aux Essarts", true),
+            ("plus d'eau à Montaigut", "coupure à Montaigut", false),
+            ("plus d'eau à Montaigut", "coupure route de Montaigut", false),
+            ("plus d'eau à Montaigut", "coupure rue des Lilas", false),
+            ("plus de courant à la Croix-Blanche", "panne au Puy-Gâtard", true),
+        ];
+        for (a, b, want) in cases {
+            let (a, b) = (extract(&expand(tokenize(a))), extract(&expand(tokenize(b))));
+            assert_eq!(compare(&a, &b).locality_conflict, want, "{a:?} / {b:?}");
         }
     }
 }

@@ -1225,6 +1225,12 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             m("e2", "19T07:30", "Coupure d'eau hameau des Granges, rien au robinet.").email("b@example.fr"),
         ]
     };
+    let village = || {
+        vec![
+            m("w1", "19T07:05", "Plus une goutte d'eau au robinet depuis 6h à Montaigut, les voisins pareil.")
+                .email("f@example.fr"),
+        ]
+    };
     let moodle = || {
         vec![
             m("v1", "04T14:08", "Moodle plante depuis 14h pendant le QCM de statistiques, erreur 502 à chaque page.")
@@ -1366,6 +1372,22 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             probe: m("e4", "19T09:40", "Plus une goutte d'eau rue des Peupliers depuis ce matin, c'est une coupure ?")
                 .email("c@example.fr"),
             want: Want::Join("e1"),
+            rule: "incident",
+            reasons: &["water"],
+        },
+        Case {
+            name: "a cut in another village the same morning is another cut",
+            history: village(),
+            probe: m("w2", "19T09:30", "Plus d.eau aux Essarts depuis 8h, une info ?").email("g@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a cut in the same village the same morning",
+            history: village(),
+            probe: m("w3", "19T08:10", "Coupure d'eau à Montaigut depuis ce matin, c'est général ?").email("h@example.fr"),
+            want: Want::StartWith("w1"),
             rule: "incident",
             reasons: &["water"],
         },
