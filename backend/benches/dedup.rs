@@ -116,19 +116,20 @@ fn message(rng: &mut Rng, i: usize, start: OffsetDateTime) -> InboundMessage {
 
 /// Files a message as the intake does, numbering tickets and incidents.
 fn file(engine: &mut Engine, m: &InboundMessage, tickets: &mut i64, incidents: &mut i64) {
+    let mut number = |choice| match choice {
+        IncidentChoice::None => None,
+        IncidentChoice::Join(i) => Some(i),
+        IncidentChoice::StartWith(_) => {
+            *incidents += 1;
+            Some(IncidentId(*incidents))
+        }
+    };
     let (ticket, incident) = match engine.decide(m) {
-        Decision::FollowUp { ticket, .. } | Decision::AlreadySeen { ticket } => (ticket, None),
+        Decision::AlreadySeen { ticket } => (ticket, None),
+        Decision::FollowUp { ticket, incident, .. } => (ticket, number(incident)),
         Decision::NewTicket { incident, .. } => {
             *tickets += 1;
-            let incident = match incident {
-                IncidentChoice::None => None,
-                IncidentChoice::Join(i) => Some(i),
-                IncidentChoice::StartWith(_) => {
-                    *incidents += 1;
-                    Some(IncidentId(*incidents))
-                }
-            };
-            (TicketId(*tickets), incident)
+            (TicketId(*tickets), number(incident))
         }
     };
     engine.apply(m, ticket, incident);

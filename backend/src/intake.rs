@@ -154,16 +154,29 @@ impl Intake {
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 tx.record_decision(row, &serde_json::to_string(&decision)?)?;
                 let placed = match decision {
-                    Decision::FollowUp { ticket, reasons } => {
+                    Decision::FollowUp { ticket, reasons, incident: grouping, grouped } => {
                         tx.file_message(row, ticket.0)?;
+                        if let Some(i) = desk.incident_for(grouping, message.received_at)? {
+                            tx.set_incident(ticket.0, Some(i))?;
+                        }
                         let (t, incident) = tx.ticket(ticket.0)?;
+                        let note = incident.map(|i| tx.incident(i)).transpose()?;
+                        let note = note
+                            .as_ref()
+                            .filter(|_| grouped.is_some())
+                            .map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
+                        let why = match &grouped {
+                            Some(g) => format!("{}; {}", reasons.summary(), g.summary()),
+                            None => reasons.summary(),
+                        };
                         let service = site.service(&t.service).unwrap_or_else(|| route(site, t.topic.as_deref()));
                         let mut email = notify::follow_up(FollowUp {
                             site,
                             service,
                             ticket: &t,
                             message: &message,
-                            why: &reasons.summary(),
+                            why: &why,
+                            incident: note,
                             unique: row,
                             mail_domain: &config.mail.domain,
                             files: &files,
@@ -272,6 +285,24 @@ impl Desk<'_, '_> {
         self.signer.address(reference.as_str(), role, &self.config.mail.reply_domain)
     }
 
+    /// The incident the engine chose, a new one numbered in the site's series if it starts one
+    /// (with the other citizen's ticket it names).
+    fn incident_for(&self, choice: IncidentChoice, at: time::OffsetDateTime) -> Result<Option<i64>, StoreError> {
+        let (tx, site) = (self.tx, self.site);
+        Ok(match choice {
+            IncidentChoice::None => None,
+            IncidentChoice::Join(incident) => Some(incident.0),
+            IncidentChoice::StartWith(first) => {
+                let year = at.year();
+                let number = tx.next_ticket_number(&format!("{}#incident", site.id), year)?;
+                let reference = format!("{}-INC-{year}-{number:04}", site.reference_prefix);
+                let incident = tx.insert_incident(&site.id, &reference, at)?;
+                tx.set_incident(first.0, Some(incident))?;
+                Some(incident)
+            }
+        })
+    }
+
     /// Opens a ticket for `message` (stored as `row`), in an incident if the engine said so,
     /// and queues the agents' email (with the message's `files`: row, name) and, if
     /// `acknowledge`, the citizen's acknowledgment.
@@ -298,17 +329,7 @@ impl Desk<'_, '_> {
         };
         let ticket_row = tx.insert_ticket(&ticket, row)?;
         tx.set_lang(ticket_row, citizen_lang.code())?;
-        let incident = match incident {
-            IncidentChoice::None => None,
-            IncidentChoice::Join(incident) => Some(incident.0),
-            IncidentChoice::StartWith(first) => {
-                let number = tx.next_ticket_number(&format!("{}#incident", site.id), year)?;
-                let reference = format!("{}-INC-{year}-{number:04}", site.reference_prefix);
-                let incident = tx.insert_incident(&site.id, &reference, message.received_at)?;
-                tx.set_incident(first.0, Some(incident))?;
-                Some(incident)
-            }
-        };
+        let incident = self.incident_for(incident, message.received_at)?;
         tx.set_incident(ticket_row, incident)?;
         let note = incident.map(|i| tx.incident(i)).transpose()?;
         let note = note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });

@@ -79,11 +79,20 @@ pub struct FollowUp<'a> {
     pub message: &'a InboundMessage,
     /// Why the engine filed it there, in a sentence, so an agent can judge and undo.
     pub why: &'a str,
+    /// The incident this message showed the ticket belongs to, if it just joined one.
+    pub incident: Option<IncidentNote<'a>>,
     /// Tells this email's Message-ID apart from the ticket's others.
     pub unique: i64,
     pub mail_domain: &'a str,
     /// The files the message came with (row in the store, name), attached.
     pub files: &'a [(i64, String)],
+}
+
+fn push_incident(facts: &mut Vec<(&str, String)>, incident: Option<IncidentNote<'_>>, w: &Words) {
+    if let Some(incident) = incident {
+        let count = incident.tickets.to_string();
+        facts.push((w.incident, fill(w.incident_count, &[("reference", incident.reference), ("count", &count)])));
+    }
 }
 
 /// The agents' email for a follow-up: a reply in the ticket's thread, saying on which
@@ -100,6 +109,7 @@ pub fn follow_up(f: FollowUp<'_>) -> Email {
     if let Some(subject) = &m.subject {
         facts.push((w.subject, subject.clone()));
     }
+    push_incident(&mut facts, f.incident, w);
     push_files(&mut facts, f.files, w);
     let contact = contact_lines(m, w);
 
@@ -152,10 +162,7 @@ pub fn to_agents(n: NewTicket<'_>) -> Email {
         facts.push((w.location, place.clone()));
     }
     push_files(&mut facts, n.files, w);
-    if let Some(incident) = n.incident {
-        let count = incident.tickets.to_string();
-        facts.push((w.incident, fill(w.incident_count, &[("reference", incident.reference), ("count", &count)])));
-    }
+    push_incident(&mut facts, n.incident, w);
     let contact = contact_lines(m, w);
 
     let mut text = format!("{} {}\n\n", w.new_ticket, n.ticket.reference);

@@ -391,6 +391,31 @@ async fn an_agent_takes_a_ticket_out_of_its_incident_for_good() {
 }
 
 #[tokio::test]
+async fn a_follow_up_saying_where_puts_the_ticket_in_the_incident_of_that_place() {
+    let state = state().await;
+    let mut references = vec![];
+    for name in ["streetlight-vague.json", "streetlight-1.json", "streetlight-2.json"] {
+        let (status, body) = call(&state, post("ville-exemple", fixture(name))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        references.push(body["reference"].as_str().unwrap().to_owned());
+    }
+    let incident_of = |reference: String| {
+        let store = state.store.clone();
+        async move { store.write(move |tx| tx.incident_of(&reference)).await.unwrap() }
+    };
+    assert_eq!(incident_of(references[0].clone()).await, None, "no place yet: no incident");
+    let incident = incident_of(references[1].clone()).await.expect("two citizens, one streetlight: an incident");
+
+    let (_, precise) = call(&state, post("ville-exemple", fixture("streetlight-precise.json"))).await;
+    assert_eq!(precise["reference"].as_str(), Some(references[0].as_str()), "the same citizen's request");
+    assert_eq!(incident_of(references[0].clone()).await, Some(incident.clone()));
+    let emails = state.store.write(|tx| tx.outbox(1)).await.unwrap();
+    let follow_up = &emails[0].email;
+    assert_eq!(follow_up.kind, crate::domain::notify::EmailKind::FollowUp);
+    assert!(follow_up.text.contains(&format!("{incident} : 3 demandes")), "{}", follow_up.text);
+}
+
+#[tokio::test]
 async fn without_a_token_configured_there_is_no_admin_api() {
     let state = state().await;
     let (status, _) = call(&state, admin("/admin/v1/tickets/VE-2026-000001/detach", Some(ADMIN_TOKEN))).await;

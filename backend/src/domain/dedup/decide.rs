@@ -370,16 +370,41 @@ impl Engine {
             }
         }
         if let Some(d) = self.by_citizen(f, &own) {
-            return d;
+            return self.grouped(site, f, d, &own);
         }
         let mut named: Vec<u32> = Vec::new();
         if let Some(d) = self.by_name(site, f, &nodes, &own, &mut named) {
-            return d;
+            return self.grouped(site, f, d, &own);
         }
         if let Some(d) = self.by_recall(site, f, &nodes) {
-            return d;
+            return self.grouped(site, f, d, &own);
         }
         self.by_incident(site, f, &own, &named)
+    }
+
+    /// A follow-up to a ticket in no incident may say what its first message did not: where,
+    /// what ("aucun bus de la ligne 7 à l'arrêt Capucins" after "toujours pas de 7 ?!"). If
+    /// it is another report of an occurrence other citizens reported, the ticket joins them.
+    fn grouped(&self, site: u32, f: &Features, d: Decision, own: &[u32]) -> Decision {
+        let Decision::FollowUp { ticket, reasons, .. } = d else { return d };
+        let Some(&slot) = self.slots.get(&ticket) else {
+            return Decision::FollowUp { ticket, reasons, incident: IncidentChoice::None, grouped: None };
+        };
+        let t = &self.tickets[slot as usize];
+        let mut incident = IncidentChoice::None;
+        let mut grouped = None;
+        // Not a ticket that asked something or that was one person's problem from the start.
+        if t.incident.is_none() && !t.detached && t.reports && !t.personal && f.time - t.first <= DAY {
+            let mut mine = own.to_vec();
+            mine.push(slot);
+            if let Decision::NewTicket { incident: i, reasons } = self.by_incident(site, f, &mine, &[])
+                && !i.is_none()
+            {
+                incident = i;
+                grouped = Some(Box::new(reasons));
+            }
+        }
+        Decision::FollowUp { ticket, reasons, incident, grouped }
     }
 
     fn matter(&self, f: &Features, t: &TicketState) -> Matter {
@@ -420,7 +445,7 @@ impl Engine {
                 headline: format!("replies to message {irt}"),
                 ..Reasons::default()
             };
-            return Some(Decision::FollowUp { ticket: t.id, reasons });
+            return Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None });
         }
         for r in &f.references {
             if let Some(id) = self.references.get(r)
@@ -433,7 +458,12 @@ impl Engine {
                     headline: format!("names the ticket reference {r}"),
                     ..Reasons::default()
                 };
-                return Some(Decision::FollowUp { ticket: *id, reasons });
+                return Some(Decision::FollowUp {
+                    ticket: *id,
+                    reasons,
+                    incident: IncidentChoice::None,
+                    grouped: None,
+                });
             }
         }
         None
@@ -501,7 +531,7 @@ impl Engine {
             "same citizen ({}), {why}",
             if reasons.identities.is_empty() { "linked identity".to_owned() } else { reasons.identities.join(", ") }
         );
-        Some(Decision::FollowUp { ticket: t.id, reasons })
+        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
     }
 
     /// Why a message of the same citizen continues this ticket, if it does.
@@ -702,7 +732,7 @@ impl Engine {
             reasons.cues.push("gives their name in the text".to_owned());
         }
         reasons.headline = format!("same person under another identity: fitting name, {why}");
-        Some(Decision::FollowUp { ticket: t.id, reasons })
+        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
     }
 
     /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
@@ -780,7 +810,7 @@ impl Engine {
         reasons.headline =
             "same person under a new identity: says they wrote by the channels of the one ticket of this matter"
                 .to_owned();
-        Some(Decision::FollowUp { ticket: t.id, reasons })
+        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
     }
 
     /// A message's rarest words on its site, rarest first: words few of the site's messages

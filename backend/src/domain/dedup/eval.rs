@@ -41,32 +41,31 @@ pub(crate) fn replay(engine: &mut Engine, messages: &[InboundMessage]) -> Vec<Ou
     let mut out = Vec::new();
     for m in messages {
         let decision = engine.decide(m);
-        let ticket = match &decision {
-            Decision::AlreadySeen { ticket } => *ticket,
-            Decision::FollowUp { ticket, .. } => {
-                engine.apply(m, *ticket, None);
-                *ticket
-            }
-            Decision::NewTicket { incident, .. } => {
-                next_ticket += 1;
-                let n = TicketId(next_ticket);
-                let i = match incident {
-                    IncidentChoice::None => None,
-                    IncidentChoice::Join(i) => Some(*i),
-                    IncidentChoice::StartWith(t) => {
-                        next_incident += 1;
-                        let i = IncidentId(next_incident);
-                        incident_of.insert(*t, i);
-                        Some(i)
-                    }
-                };
-                if let Some(i) = i {
-                    incident_of.insert(n, i);
-                }
-                engine.apply(m, n, i);
-                n
+        // A new incident's number, given to the ticket it starts with as well.
+        let mut number = |choice: &IncidentChoice, incident_of: &mut HashMap<TicketId, IncidentId>| match choice {
+            IncidentChoice::None => None,
+            IncidentChoice::Join(i) => Some(*i),
+            IncidentChoice::StartWith(t) => {
+                next_incident += 1;
+                let i = IncidentId(next_incident);
+                incident_of.insert(*t, i);
+                Some(i)
             }
         };
+        let (ticket, incident) = match &decision {
+            Decision::AlreadySeen { ticket } => (*ticket, None),
+            Decision::FollowUp { ticket, incident, .. } => (*ticket, number(incident, &mut incident_of)),
+            Decision::NewTicket { incident, .. } => {
+                next_ticket += 1;
+                (TicketId(next_ticket), number(incident, &mut incident_of))
+            }
+        };
+        if let Some(i) = incident {
+            incident_of.insert(ticket, i);
+        }
+        if !matches!(decision, Decision::AlreadySeen { .. }) {
+            engine.apply(m, ticket, incident);
+        }
         let incident = incident_of.get(&ticket).copied();
         out.push(Output { id: m.id.clone(), ticket, incident, final_incident: None, decision });
     }

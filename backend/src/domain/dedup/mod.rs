@@ -96,8 +96,17 @@ pub struct IncidentId(pub i64);
 pub enum Decision {
     /// A new ticket, alone or grouped with other citizens' reports of the same occurrence.
     NewTicket { incident: IncidentChoice, reasons: Reasons },
-    /// The same request as this ticket.
-    FollowUp { ticket: TicketId, reasons: Reasons },
+    /// The same request as this ticket; and, when the ticket was in no incident, the incident
+    /// this message shows it belongs to ("ligne 7 direction Gare, arrêt Capucins" after a
+    /// first "toujours pas de 7 ?!"), with the reasons of that grouping.
+    FollowUp {
+        ticket: TicketId,
+        reasons: Reasons,
+        #[serde(skip_serializing_if = "IncidentChoice::is_none")]
+        incident: IncidentChoice,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        grouped: Option<Box<Reasons>>,
+    },
     /// This very message (same source id, same site) was already applied: where it went.
     AlreadySeen { ticket: TicketId },
 }
@@ -110,6 +119,12 @@ pub enum IncidentChoice {
     Join(IncidentId),
     /// Start a new incident with this existing ticket (of another citizen) and the new one.
     StartWith(TicketId),
+}
+
+impl IncidentChoice {
+    pub fn is_none(&self) -> bool {
+        matches!(self, IncidentChoice::None)
+    }
 }
 
 /// Why: recorded with the verdict so that an agent can see it and undo it.
@@ -397,7 +412,8 @@ impl Engine {
         // the one `decide` named.
         let partner = match incident {
             Some(i) if !self.incidents.contains(&i) => match self.decide_features(site, &f) {
-                Decision::NewTicket { incident: IncidentChoice::StartWith(t), .. } => Some(t),
+                Decision::NewTicket { incident: IncidentChoice::StartWith(t), .. }
+                | Decision::FollowUp { incident: IncidentChoice::StartWith(t), .. } => Some(t),
                 _ => None,
             },
             _ => None,

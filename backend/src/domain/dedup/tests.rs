@@ -95,6 +95,8 @@ enum Want {
     StartWith(&'static str),
     Join(&'static str),
     FollowUp(&'static str),
+    /// A follow-up of the first, which puts its ticket with the second's (in its incident).
+    FollowUpWith(&'static str, &'static str),
     Seen(&'static str),
 }
 
@@ -127,7 +129,17 @@ fn run(case: Case, setup: impl FnOnce(&mut Engine, &std::collections::HashMap<St
         (Want::Join(id), Decision::NewTicket { incident: IncidentChoice::Join(i), reasons }) => {
             (incident_of.get(&t(id)) == Some(i), Some(reasons))
         }
-        (Want::FollowUp(id), Decision::FollowUp { ticket, reasons }) => (*ticket == t(id), Some(reasons)),
+        (Want::FollowUp(id), Decision::FollowUp { ticket, reasons, incident: IncidentChoice::None, .. }) => {
+            (*ticket == t(id), Some(reasons))
+        }
+        (Want::FollowUpWith(id, other), Decision::FollowUp { ticket, reasons, incident, grouped: Some(_) }) => {
+            let grouped = match incident {
+                IncidentChoice::Join(i) => incident_of.get(&t(other)) == Some(i),
+                IncidentChoice::StartWith(x) => *x == t(other),
+                IncidentChoice::None => false,
+            };
+            (*ticket == t(id) && grouped, Some(reasons))
+        }
         (Want::Seen(id), Decision::AlreadySeen { ticket }) => (*ticket == t(id), None),
         _ => (false, None),
     };
@@ -1790,6 +1802,78 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
                 .phone("+33 6 71 20 48 93"),
             want: Want::FollowUp("s1"),
             rule: "same-name",
+            reasons: &[],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}
+
+#[test]
+fn a_follow_up_saying_where_and_what_groups_its_ticket() {
+    let bus = || {
+        vec![
+            m("a1", "14T05:12", "@ReseauBus toujours rien ce matin, 25 min d'attente et rien sur l'appli. Super.")
+                .channel("x")
+                .handle("x:5512"),
+            m(
+                "b1",
+                "14T07:40",
+                "Aucun bus de la ligne 12 n'est passé ce matin à l'arrêt Mairie, mes enfants sont en retard.",
+            )
+            .email("b@example.fr"),
+            m("c1", "14T08:10", "Ligne 12 : pas un seul bus à l'arrêt Mairie depuis 7h, que se passe-t-il ?")
+                .email("c@example.fr"),
+        ]
+    };
+    let lights = || {
+        vec![
+            m("n1", "14T06:10", "Panne d'éclairage public chez nous, pouvez-vous intervenir ?")
+                .email("noel@example.fr"),
+            m("o1", "14T07:00", "Le lampadaire devant le 8 rue des Lilas est éteint depuis hier soir.")
+                .email("o@example.fr"),
+            m("o2", "14T07:20", "Lampadaire éteint au 8 rue des Lilas, on n'y voit rien.").email("q@example.fr"),
+        ]
+    };
+    let pass = || {
+        let mut history = bus();
+        history[0] = m("p1", "14T05:12", "Mon abonnement ne passe plus au valideur, il bipe rouge à chaque fois.")
+            .channel("x")
+            .handle("x:7781");
+        history
+    };
+    let cases = vec![
+        Case {
+            name: "the same writer says which line and stop, hours later",
+            history: bus(),
+            probe: m("a2", "14T08:30", "Toujours rien sur l'appli : aucun bus de la ligne 12 à l'arrêt Mairie, 25 min d'attente ce matin.").channel("x").handle("x:5512"),
+            want: Want::FollowUpWith("a1", "b1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "a day later, a follow-up no longer groups its ticket",
+            history: lights(),
+            probe: m("n2", "15T12:30", "Je précise : c'est le lampadaire devant le 8 rue des Lilas, toujours éteint.").email("noel@example.fr"),
+            want: Want::FollowUp("n1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "the same hours later groups it",
+            history: lights(),
+            probe: m("n3", "14T09:30", "Je précise : c'est le lampadaire devant le 8 rue des Lilas, toujours éteint.").email("noel@example.fr"),
+            want: Want::FollowUpWith("n1", "o1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "one person's problem stays theirs whatever its follow-up says",
+            history: pass(),
+            probe: m("p2", "14T08:30", "Toujours pareil : ça bipe rouge au valideur à chaque fois, et aucun bus de la ligne 12 à l'arrêt Mairie ce matin.").channel("x").handle("x:7781"),
+            want: Want::FollowUp("p1"),
+            rule: "same-citizen",
             reasons: &[],
         },
     ];
