@@ -23,6 +23,8 @@ pub(crate) struct Features {
     /// A name the writer gives in the text ("c'est Jean-Baptiste").
     pub(crate) stated: Option<Name>,
     pub(crate) shingles: Vec<u32>,
+    /// Written in English (else French): two languages share few words for one occurrence.
+    pub(crate) english: bool,
     /// Words of its own beyond greetings and chatter.
     pub(crate) content: usize,
     pub(crate) places: Vec<Place>,
@@ -125,6 +127,7 @@ impl Features {
             name,
             stated,
             shingles: text::shingles(&stems),
+            english,
             content: stems.len(),
             places,
             concepts,
@@ -349,6 +352,8 @@ const RARE_SHARE: u32 = 25;
 const RARE_FLOOR: u32 = 8;
 /// Reports that share rare words need less of the rest in common than reports found by place.
 const WORD_SIMILARITY: f32 = 0.2;
+/// The same, between a French and an English report.
+const CROSS_LANGUAGE_SIMILARITY: f32 = 0.1;
 
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
@@ -962,7 +967,9 @@ impl Engine {
                         continue;
                     }
                     let m = self.matter_at(f, t, place);
-                    if m.similarity < WORD_SIMILARITY {
+                    // "Moodle is not loading" and "moodle est down" share the rare word only.
+                    let least = if f.english == t.english { WORD_SIMILARITY } else { CROSS_LANGUAGE_SIMILARITY };
+                    if m.similarity < least {
                         continue;
                     }
                     (rank(&m, 0.0, t), m)

@@ -204,6 +204,8 @@ struct TicketState {
     /// Some message said outright that something is wrong.
     problem: bool,
     personal: bool,
+    /// Its first message was in English.
+    english: bool,
     concepts: u64,
     sketch: Sketch,
     places: Vec<Place>,
@@ -578,6 +580,7 @@ impl Engine {
             reports: false,
             problem: false,
             personal: false,
+            english: f.english,
             concepts: 0,
             sketch: Sketch::of(&[]),
             places: Vec::new(),

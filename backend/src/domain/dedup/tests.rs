@@ -1360,6 +1360,15 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             reasons: &[],
         },
         Case {
+            name: "an English report sharing only the rare word, within hours",
+            history: moodle(),
+            probe: m("v3", "04T15:10", "Hello, Moodle is not loading since this afternoon, the page says unavailable. I have an assignment for Macroeconomics due at 4 pm and I cannot upload it. What should I do?")
+                .email("ana@example.pt"),
+            want: Want::StartWith("v1"),
+            rule: "incident",
+            reasons: &[],
+        },
+        Case {
             name: "one person's trouble with the same rare words",
             history: moodle(),
             probe: m("v2", "04T14:30", "Je n'arrive pas à me connecter à Moodle pour le QCM de statistiques depuis mon changement de mot de passe.")
