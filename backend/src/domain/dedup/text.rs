@@ -777,6 +777,10 @@ mod tests {
         assert_eq!(s("éclairage"), s("eclairage"));
         assert_eq!(s("bjr tjrs pas de lampadaire"), s("lampadaires"));
         assert!(s("The heating is broken in the library").contains(&"chauffag".to_owned()));
+        // A word of the occurrence, written in the other language.
+        for (english, french) in [("The shuttle did not come", "navette"), ("The pool is closed", "piscine")] {
+            assert!(s(english).contains(&s(french)[0]), "{english}");
+        }
     }
 
     #[test]
