@@ -22,6 +22,8 @@ pub(crate) struct Features {
     pub(crate) name: Option<Name>,
     /// A name the writer gives in the text ("c'est Jean-Baptiste").
     pub(crate) stated: Option<Name>,
+    /// The account the writer says they wrote from ("sur X (compte « max »)").
+    pub(crate) account: Option<Name>,
     pub(crate) shingles: Vec<u32>,
     /// Written in English (else French): two languages share few words for one occurrence.
     pub(crate) english: bool,
@@ -111,11 +113,11 @@ impl Features {
         let mut long: Vec<&String> =
             stems.iter().filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == 'h')).collect();
         long.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let mut words: Vec<u64> = Vec::with_capacity(long.len());
+        let mut hashed: Vec<u64> = Vec::with_capacity(long.len());
         for s in long {
             let w = hash_str(&[b"s", s.as_bytes()]);
-            if !words.contains(&w) {
-                words.push(w);
+            if !hashed.contains(&w) {
+                hashed.push(w);
             }
         }
         let loose_places = if places.is_empty() { places::loose_names(&tokens) } else { Vec::new() };
@@ -126,6 +128,7 @@ impl Features {
             identities: ids,
             name,
             stated,
+            account: if cues.recall { Name::account(&words) } else { None },
             shingles: text::shingles(&stems),
             english,
             content: stems.len(),
@@ -146,7 +149,7 @@ impl Features {
             channel: 1 << (m.channel as u8),
             gave_name: m.from.name.is_some(),
             replies: quoted || m.subject.as_deref().is_some_and(text::is_reply_subject),
-            words,
+            words: hashed,
         }
     }
 
@@ -615,7 +618,7 @@ impl Engine {
         let c = &self.config;
         // The name given in the text first: "Titi Delorme" on Messenger writing "c'est
         // Jean-Baptiste" is Jean-Baptiste Delorme.
-        let names: Vec<&Name> = f.stated.iter().chain(&f.name).collect();
+        let names: Vec<&Name> = f.stated.iter().chain(&f.name).chain(&f.account).collect();
         if names.is_empty() {
             return None;
         }
@@ -676,7 +679,10 @@ impl Engine {
                 continue;
             }
             let pv = m.place_verdict();
+            // "Je vous ai écrit ce matin sur X (compte « max »)": the very account of the ticket.
+            let account = f.account.as_ref().is_some_and(|a| t.names.contains(&a.compact()));
             let why: Option<&'static str> = match fit {
+                _ if account => Some("names the account it wrote from"),
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
                 NameFit::Strong
                     if m.similarity >= c.follow_similarity

@@ -340,6 +340,7 @@ impl Name {
             &["this", "is"],
             &["it", "s"],
             &["my", "name", "is"],
+            &["i", "m"],
             &["ici"],
         ];
         // "C'est encore moi, Dédé": words between the phrase and the name.
@@ -421,6 +422,47 @@ impl Name {
         (words.len() >= 2 && closes && spelt && named(&words) && !place)
             .then(|| Name::parse(&words.join(" ")))
             .flatten()
+    }
+
+    /// The account a writer says they wrote from: "sur X (compte « max »)", "sur Instagram
+    /// (jordan.mlt)", "my account sev_lmbt". A word after "compte", "account" or "pseudo", or
+    /// a username alone in brackets.
+    pub(crate) fn account(body: &str) -> Option<Name> {
+        const LEADS: &[&str] = &["compte", "account", "pseudo", "username"];
+        let is_user = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+        let lower = body.to_lowercase();
+        for lead in LEADS {
+            let mut from = 0;
+            while let Some(start) = lower[from..].find(lead).map(|i| from + i) {
+                let at = start + lead.len();
+                from = at;
+                // A word of its own ("décompte" is not), followed by the name.
+                if lower[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                    continue;
+                }
+                let rest = body.get(at..).unwrap_or_default();
+                let bare = rest.trim_start_matches(char::is_whitespace);
+                let rest = bare.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '«' | '"' | ':' | '@'));
+                // Quoted ("compte « max »") or shaped like a username ("compte sev_lmbt"), not
+                // "compte rendu".
+                let marked = rest.len() < bare.len();
+                let word: String = rest.chars().take_while(|&c| is_user(c)).collect();
+                let word = word.trim_end_matches(['.', '-']);
+                let shaped = word.contains(['.', '_']) || word.chars().any(|c| c.is_ascii_digit());
+                if word.chars().count() >= 2 && (marked || shaped) && !is_stopword(&fold(word)) {
+                    return Name::parse(word);
+                }
+            }
+        }
+        // "(jordan.mlt)": a username in brackets.
+        body.split('(').skip(1).find_map(|rest| {
+            let inside = rest.split(')').next()?;
+            let user = !inside.is_empty()
+                && inside.chars().all(is_user)
+                && inside.contains(['.', '_'])
+                && !inside.ends_with('.');
+            user.then(|| Name::parse(inside)).flatten()
+        })
     }
 
     /// How many of its tokens start with each letter: the name index's tag (see [`letters`]).
@@ -747,6 +789,7 @@ mod tests {
             ("Bonjour, le lampadaire est éteint", None),
             ("Hi it's Marloes Bakker, I filled in your website form", Some("marloes bakker")),
             ("It's broken again", None),
+            ("Hi! I'm Mateo Ruiz García, I sent an email on Tuesday", Some("mateo ruiz garcia")),
             ("bonsoir c'est encore Dédé, André Gaborit de la Touche. Pour le chemin", Some("andre gaborit")),
             ("c'est encore moi, Nadia, toujours rien", Some("nadia")),
             ("On peut emprunter les tables le 10 mai ? Damien Chollet, Les Ouches", Some("damien chollet")),
@@ -756,6 +799,21 @@ mod tests {
         ];
         for (text, want) in cases {
             let got = Name::stated(&expand(tokenize(text))).map(|n| n.joined());
+            assert_eq!(got.as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_account_a_writer_wrote_from_is_read() {
+        let cases = [
+            ("je vous ai écrit ce matin sur X (compte « max ») : j'ai perdu mes clés", Some("max")),
+            ("Suite à mon message sur Instagram samedi (compte sev_lmbt), je précise", Some("~sev lmbt")),
+            ("je vous ai envoyé un message sur Instagram ce matin (jordan.mlt). Piscine fermée", Some("~jordan mlt")),
+            ("je vous ai écrit sur Facebook (en privé) pour le compte rendu", None),
+            ("je vous ai écrit hier (voir plus bas).", None),
+        ];
+        for (text, want) in cases {
+            let got = Name::account(text).map(|n| n.compact().to_string());
             assert_eq!(got.as_deref(), want, "{text}");
         }
     }

@@ -1085,6 +1085,12 @@ pub(crate) const RECALL: &[&str] = &[
     "comme indique",
     "comme deja",
     "suite a mon",
+    // "Comme convenu au téléphone", "signalé via votre formulaire mercredi".
+    "comme convenu",
+    "as agreed",
+    "signale via",
+    "signale sur",
+    "signale par",
     "suite a ma",
     "reviens vers vous",
     "relance",

@@ -1744,6 +1744,18 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
             .name("Gérard Vasseur")
             .phone("03 26 41 77 10")]
     };
+    let keys = || {
+        vec![
+            m(
+                "x1",
+                "12T07:15",
+                "@ReseauBus perdu mon trousseau (porte-clés phare + badge vert) ce matin vers 8h, qqn l'a rapporté ?",
+            )
+            .channel("x")
+            .name("max")
+            .handle("x:1102938475"),
+        ]
+    };
     let stalls = || {
         vec![m("s1", "07T11:15", "Bonjour, est-ce que la mairie prête des grilles d'exposition pour la fête de l'école le 27 juin ? Sandrine Koenig, hameau des Aulnes")
             .channel("messenger")
@@ -1801,6 +1813,26 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
             want: Want::FollowUp("v1"),
             rule: "same-name",
             reasons: &["gives their name in the text"],
+        },
+        Case {
+            name: "the account the writer says they wrote from",
+            history: keys(),
+            probe: m("x2", "12T12:50", "Bonjour, je vous ai écrit ce matin sur X (compte « max ») : mes clés sont peut-être restées dans le bus de la ligne 4. Merci de m'appeler.")
+                .name("Maxime Girault")
+                .email("maxime.girault@example.com"),
+            want: Want::FollowUp("x1"),
+            rule: "same-name",
+            reasons: &["names the account it wrote from"],
+        },
+        Case {
+            name: "another account named is someone else's",
+            history: keys(),
+            probe: m("x3", "12T12:50", "Bonjour, je vous ai écrit ce matin sur X (compte « maxou ») : mes clés sont peut-être restées dans le bus de la ligne 4. Merci de m'appeler.")
+                .name("Maxime Girault")
+                .email("maxime.girault@example.com"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
         },
         Case {
             name: "a full name closing a message is the writer's, found by another channel",

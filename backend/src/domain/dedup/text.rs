@@ -866,6 +866,9 @@ mod tests {
             ("le composteur demandé par mail le 20 mai", 1 << 1),
             ("Je suis @vlp_grognon sur X, je vous ai écrit hier soir", 1 << 5),
             ("Je vous avais signalé lundi la colonne à verre pleine", 0),
+            ("Comme convenu au téléphone, je vous adresse ma demande", 1 << 6),
+            ("3e jour sans ascenseur. Signalé via votre formulaire mercredi", 1),
+            ("My husband emailed last week about the school", 1 << 1),
         ];
         for (text, channels) in cases {
             let toks = expand(tokenize(text));
