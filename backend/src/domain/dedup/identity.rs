@@ -624,7 +624,7 @@ fn fit<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_loose: bool, b: &[B], b_loose: b
             full += 1;
         }
     }
-    full += match_skeletons(a, a_loose, used_a, b, used_b) + match_skeletons(b, b_loose, used_b, a, used_a);
+    full += match_skeletons(a, used_a, b, used_b) + match_skeletons(b, used_b, a, used_a);
     let initials = match_initials(a, used_a, b, used_b) + match_initials(b, used_b, a, used_a);
     let left_a = !a_loose && used_a.iter().any(|u| !*u);
     let left_b = !b_loose && used_b.iter().any(|u| !*u);
@@ -672,18 +672,10 @@ fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y
     n
 }
 
-/// A username writes a surname without its vowels ("chloe.vrnt" for Chloé Vernet): a token of
-/// `x`, a username, that is the consonant skeleton of an unused token of `y`.
-fn match_skeletons<X: AsRef<str>, Y: AsRef<str>>(
-    x: &[X],
-    x_loose: bool,
-    ux: &mut [bool],
-    y: &[Y],
-    uy: &mut [bool],
-) -> usize {
-    if !x_loose {
-        return 0;
-    }
+/// A username or a display name writes a surname without its vowels ("chloe.vrnt" for Chloé
+/// Vernet, "Yass Bnh" for Yassine Benhamou): a token of `x` that is the consonant skeleton of an
+/// unused token of `y`.
+fn match_skeletons<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y], uy: &mut [bool]) -> usize {
     let mut n = 0;
     for (i, t) in x.iter().map(AsRef::as_ref).enumerate() {
         if ux[i] || t.chars().count() < 3 || t.chars().any(is_vowel) {
@@ -851,6 +843,8 @@ mod tests {
             ("Lina DS", "Lina Martin", NameFit::Conflict),
             ("Lina Dos", "Lina Dos Santos", NameFit::Strong),
             ("Ines Sy", "Ines Saidi", NameFit::Conflict),
+            ("Yass Bnh", "Yassine Benhamou", NameFit::Strong),
+            ("Yass Bnh", "Yassine Bouzid", NameFit::Conflict),
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());
