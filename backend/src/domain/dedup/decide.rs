@@ -429,11 +429,12 @@ impl Engine {
             shared,
             disjoint: disjoint(f.concepts, t.concepts),
             // "Son appel du 2 novembre": a date the writer recalls may be the ticket's own day.
-            shared_date: f.dates.iter().any(|d| t.dates.contains(d))
-                || (f.cues.recall && {
-                    let (first, last) = (day_of(t.first), day_of(t.last));
-                    f.dates.iter().chain(&f.days).any(|d| *d == first || *d == last)
-                }),
+            shared_date: f.dates.iter().any(|d| t.dates.contains(d)) || {
+                // "Attend depuis le 14/10 son relevé", "son appel du 2 mars".
+                let (first, last) = (day_of(t.first), day_of(t.last));
+                let days: &[u16] = if f.cues.recall { &f.days } else { &[] };
+                f.dates.iter().chain(days).any(|d| *d == first || *d == last)
+            },
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,

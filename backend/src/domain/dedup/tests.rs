@@ -1744,6 +1744,12 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
             .name("Gérard Vasseur")
             .phone("03 26 41 77 10")]
     };
+    let transcript = || {
+        vec![m("r1", "04T10:05", "Bonjour, je n'ai toujours pas reçu mon relevé de notes de L3 (sessions 1 et 2), il me le faut pour mes candidatures en master.")
+            .name("Chloé Vasseur")
+            .email("chloe.vasseur@example.fr")
+            .phone("06 48 17 92 35")]
+    };
     let keys = || {
         vec![
             m(
@@ -1813,6 +1819,16 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
             want: Want::FollowUp("v1"),
             rule: "same-name",
             reasons: &["gives their name in the text"],
+        },
+        Case {
+            name: "an agent's note naming the day the request began",
+            history: transcript(),
+            probe: m("r2", "12T14:30", "Passage à l'accueil de Mme Vasseur : attend depuis le 04/03 son relevé définitif signé pour ses dossiers de master. Transmis au secrétariat.")
+                .channel("desk")
+                .phone("06.48.17.92.35"),
+            want: Want::FollowUp("r1"),
+            rule: "same-citizen",
+            reasons: &["names the date of the earlier request"],
         },
         Case {
             name: "the account the writer says they wrote from",
