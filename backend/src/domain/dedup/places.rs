@@ -837,7 +837,11 @@ fn names_match(a: &str, b: &str) -> bool {
     let mut full = 0;
     let all = short.split(' ').all(|s| {
         long.split(' ').any(|l| {
-            let same = s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l));
+            // "av de la Libé" is avenue de la Libération.
+            // A short clip of a long name only: "Jardins" is not "Jardiniers", "Gare" not "Garenne".
+            let clipped = |x: &str, y: &str| (4..=5).contains(&x.len()) && y.len() >= 2 * x.len() && y.starts_with(x);
+            let same =
+                s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l)) || clipped(s, l) || clipped(l, s);
             if same {
                 full += 1;
             }
@@ -1090,6 +1094,9 @@ mod tests {
             ("avenue Charles de Gaulle", "avenue de Gaulle", false, Fit::Strong),
             ("à Curie", "école Pierre et Marie Curie", true, Fit::Strong),
             ("rue J. Moulin", "14 bis rue Jean Moulin", false, Fit::Strong),
+            ("av de la Libé", "31 avenue de la Libération", false, Fit::Strong),
+            ("rue des Jardins", "rue des Jardiniers", false, Fit::Conflict),
+            ("allée de la Gare", "allée de la Garenne", false, Fit::Conflict),
         ];
         for (a, b, area, want) in cases {
             assert_eq!(fit(a, b, area), want, "{a} / {b}");
