@@ -349,6 +349,9 @@ const SHARED_RARE_WORDS: usize = 2;
 /// Within these hours one rare word is enough, when both reports say outright that something
 /// is wrong ("moodle down", "Moodle marche plus du tout").
 const ONE_WORD_BURST: i64 = 6 * 3600;
+/// Within these hours, reports of one kind of trouble said outright are tested like reports
+/// sharing a rare word.
+const KIND_BURST: i64 = 6 * 3600;
 /// A word is rare on a site when at most one message in this many used it, or at most
 /// [`RARE_FLOOR`] messages while the site is young.
 const RARE_SHARE: u32 = 25;
@@ -896,6 +899,20 @@ impl Engine {
         for slot in nearby {
             if !by_place.contains(&slot) {
                 candidates.push((slot, Found::Outage));
+            }
+        }
+        // "Ascenseur de la gare toujours en rade", hours after "l'ascenseur du quai est en
+        // panne": the same kind of trouble said outright, tested like shared rare words.
+        if f.cues.problem && f.places.is_empty() {
+            let others = f.concepts & Concept::incident_bits() & !utilities;
+            let mut kin = Vec::new();
+            for concept in Concept::each(others) {
+                self.outages.walk(outage_key(site, concept), f.time - KIND_BURST, WALK_CAP, &mut kin, accept);
+            }
+            for slot in kin {
+                if !candidates.iter().any(|(s, _)| *s == slot) {
+                    candidates.push((slot, Found::Words));
+                }
             }
         }
         // Reports that share rare words within hours, each word counted once per ticket.

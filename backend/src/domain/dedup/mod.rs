@@ -244,7 +244,8 @@ pub struct Engine {
     names: Postings,
     /// Tickets reporting a utility outage (water, power, gas, network, heating), per site and
     /// kind: reports of one cut arrive within hours, and name their streets differently or not
-    /// at all.
+    /// at all. Also reports saying outright that something else is wrong (a lift, a road), per
+    /// kind: a report that names no place finds them within hours.
     outages: Postings,
     /// Reports of something wrong under their rarest words on the site: reports of one
     /// occurrence that no place names ("Moodle plante en plein QCM") share them within hours.
@@ -651,6 +652,13 @@ impl Engine {
         if f.reports() && !f.cues.personal {
             for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
                 self.outages.push(outage_key(site, concept), slot, f.time, tag);
+            }
+            // Other kinds of trouble under their kind too, when said outright.
+            if f.cues.problem {
+                let others = f.concepts & lexicon::Concept::incident_bits() & !lexicon::Concept::outages(f.concepts);
+                for concept in lexicon::Concept::each(others) {
+                    self.outages.push(outage_key(site, concept), slot, f.time, tag);
+                }
             }
             for w in self.rare_words(site, f, decide::RARE_WORDS) {
                 self.bursts.push(word_key(site, w), slot, f.time, tag);

@@ -1237,6 +1237,24 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             m("e2", "19T07:30", "Coupure d'eau hameau des Granges, rien au robinet.").email("b@example.fr"),
         ]
     };
+    // "Ascenseur" in many questions of the site before: no longer a rare word there.
+    let lift = || {
+        let mut history: Vec<M> = (1..=9)
+            .map(|n| {
+                m(
+                    &format!("q{n}"),
+                    &format!("0{}T10:00", n.min(7)),
+                    "Est-ce que l'ascenseur du musée est accessible avec une poussette ?",
+                )
+                .email(&format!("q{n}@example.fr"))
+            })
+            .collect();
+        history.push(
+            m("a1", "08T07:50", "Bonjour, l'ascenseur qui relie le quai à la passerelle de la gare est en panne, porte bloquée, voyant rouge. Je suis en fauteuil roulant.")
+                .email("m.renaud@example.net"),
+        );
+        history
+    };
     let village = || {
         vec![
             m("w1", "19T07:05", "Plus une goutte d'eau au robinet depuis 6h à Montaigut, les voisins pareil.")
@@ -1366,6 +1384,26 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
                 .email("ana@example.pt"),
             want: Want::StartWith("v1"),
             rule: "incident",
+            reasons: &[],
+        },
+        Case {
+            name: "a lift out of order, then a report naming no place, within hours",
+            history: lift(),
+            probe: m("a2", "08T11:40", "l'ascenseur est toujours en rade côté tram, ma mère ne peut pas monter avec son genou")
+                .channel("messenger")
+                .handle("messenger:5512"),
+            want: Want::StartWith("a1"),
+            rule: "incident",
+            reasons: &["elevator"],
+        },
+        Case {
+            name: "the same a day later is not found by its kind alone",
+            history: lift(),
+            probe: m("a3", "09T11:40", "l'ascenseur est toujours en rade côté tram, ma mère ne peut pas monter avec son genou")
+                .channel("messenger")
+                .handle("messenger:5512"),
+            want: Want::New,
+            rule: "new",
             reasons: &[],
         },
         Case {
