@@ -430,14 +430,15 @@ impl Name {
     pub(crate) fn account(body: &str) -> Option<Name> {
         const LEADS: &[&str] = &["compte", "account", "pseudo", "username"];
         let is_user = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
-        let lower = body.to_lowercase();
+        let bytes = body.as_bytes();
         for lead in LEADS {
-            let mut from = 0;
-            while let Some(start) = lower[from..].find(lead).map(|i| from + i) {
+            // Byte offsets in `body` itself: the leads are ASCII, matched whatever their case.
+            let starts = (0..bytes.len().saturating_sub(lead.len() - 1))
+                .filter(|&i| bytes[i..i + lead.len()].eq_ignore_ascii_case(lead.as_bytes()));
+            for start in starts {
                 let at = start + lead.len();
-                from = at;
                 // A word of its own ("décompte" is not), followed by the name.
-                if lower[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
+                if body[..start].chars().next_back().is_some_and(char::is_alphanumeric) {
                     continue;
                 }
                 let rest = body.get(at..).unwrap_or_default();
@@ -803,6 +804,7 @@ mod tests {
             ("je vous ai envoyé un message sur Instagram ce matin (jordan.mlt). Piscine fermée", Some("~jordan mlt")),
             ("je vous ai écrit sur Facebook (en privé) pour le compte rendu", None),
             ("je vous ai écrit hier (voir plus bas).", None),
+            ("İİİ ÉCRIT SUR X, COMPTE « Max_33 »", Some("~max")),
         ];
         for (text, want) in cases {
             let got = Name::account(text).map(|n| n.compact().to_string());
