@@ -10,8 +10,8 @@ use super::lexicon::Concept;
 use super::places::{self, Fit, Place, PlaceFit};
 use super::text::{self, Cues, hash_str};
 use super::{
-    Decision, DedupConfig, Engine, IncidentChoice, IncidentId, Reasons, TicketState, channel_key, name_key, outage_key,
-    place_key, seen_key, tag, word_key,
+    Decision, DedupConfig, Engine, IncidentChoice, IncidentId, Reasons, TicketState, channel_key, kind_key, name_key,
+    outage_key, place_key, seen_key, tag, word_key,
 };
 use crate::domain::message::InboundMessage;
 
@@ -292,11 +292,13 @@ fn paris_date(unix_seconds: i64) -> time::Date {
 }
 
 /// Which walk found an incident candidate: each has its own test.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Found {
     Place,
     Outage,
     Words,
+    /// The same kind of trouble said outright, within hours, by a report naming no place.
+    Kind,
 }
 
 /// Seconds between a message and a ticket's span of messages.
@@ -364,7 +366,7 @@ const CROSS_LANGUAGE_SIMILARITY: f32 = 0.1;
 impl Engine {
     pub(super) fn decide_features(&self, site: u32, f: &Features) -> Decision {
         if let Some(d) = self.by_thread(site, f) {
-            return d;
+            return self.grouped(site, f, d, &[], &[]);
         }
         let nodes: Vec<u32> = f.identities.iter().filter_map(|i| self.registry.get(site, i)).collect();
         let mut own: Vec<u32> = Vec::new();
@@ -381,14 +383,14 @@ impl Engine {
             }
         }
         if let Some(d) = self.by_citizen(f, &own) {
-            return self.grouped(site, f, d, &own);
+            return self.grouped(site, f, d, &own, &[]);
         }
         let mut named: Vec<u32> = Vec::new();
         if let Some(d) = self.by_name(site, f, &nodes, &own, &mut named) {
-            return self.grouped(site, f, d, &own);
+            return self.grouped(site, f, d, &own, &named);
         }
         if let Some(d) = self.by_recall(site, f, &nodes) {
-            return self.grouped(site, f, d, &own);
+            return self.grouped(site, f, d, &own, &named);
         }
         self.by_incident(site, f, &own, &named)
     }
@@ -396,10 +398,10 @@ impl Engine {
     /// A follow-up to a ticket in no incident may say what its first message did not: where,
     /// what ("aucun bus de la ligne 7 à l'arrêt Capucins" after "toujours pas de 7 ?!"). If
     /// it is another report of an occurrence other citizens reported, the ticket joins them.
-    fn grouped(&self, site: u32, f: &Features, d: Decision, own: &[u32]) -> Decision {
+    fn grouped(&self, site: u32, f: &Features, d: Decision, own: &[u32], named: &[u32]) -> Decision {
         let Decision::FollowUp { ticket, reasons, .. } = d else { return d };
         let Some(&slot) = self.slots.get(&ticket) else {
-            return Decision::FollowUp { ticket, reasons, incident: IncidentChoice::None, grouped: None };
+            return Decision::follow_up(ticket, reasons);
         };
         let t = &self.tickets[slot as usize];
         let mut incident = IncidentChoice::None;
@@ -408,7 +410,7 @@ impl Engine {
         if t.incident.is_none() && !t.detached && t.reports && !t.personal && f.time - t.first <= DAY {
             let mut mine = own.to_vec();
             mine.push(slot);
-            if let Decision::NewTicket { incident: i, reasons } = self.by_incident(site, f, &mine, &[])
+            if let Decision::NewTicket { incident: i, reasons } = self.by_incident(site, f, &mine, named)
                 && !i.is_none()
             {
                 incident = i;
@@ -432,12 +434,13 @@ impl Engine {
             shared,
             disjoint: disjoint(f.concepts, t.concepts),
             // "Son appel du 2 novembre": a date the writer recalls may be the ticket's own day.
-            shared_date: f.dates.iter().any(|d| t.dates.contains(d)) || {
-                // "Attend depuis le 14/10 son relevé", "son appel du 2 mars".
-                let (first, last) = (day_of(t.first), day_of(t.last));
-                let days: &[u16] = if f.cues.recall { &f.days } else { &[] };
-                f.dates.iter().chain(days).any(|d| *d == first || *d == last)
-            },
+            shared_date: f.dates.iter().any(|d| t.dates.contains(d))
+                || ((!f.dates.is_empty() || !f.days.is_empty()) && {
+                    // "Attend depuis le 14/10 son relevé", "son appel du 2 mars" (days named
+                    // relative to the message are read only in a recall).
+                    let (first, last) = (day_of(t.first), day_of(t.last));
+                    f.dates.iter().chain(&f.days).any(|d| *d == first || *d == last)
+                }),
             same_topic: f.topic.as_ref().is_some_and(|x| self.topics.get(x).copied() == t.topic && t.topic.is_some()),
             gap: gap(f, t),
             ticket_concepts: t.concepts,
@@ -457,7 +460,7 @@ impl Engine {
                 headline: format!("replies to message {irt}"),
                 ..Reasons::default()
             };
-            return Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None });
+            return Some(Decision::follow_up(t.id, reasons));
         }
         for r in &f.references {
             if let Some(id) = self.references.get(r)
@@ -543,7 +546,7 @@ impl Engine {
             "same citizen ({}), {why}",
             if reasons.identities.is_empty() { "linked identity".to_owned() } else { reasons.identities.join(", ") }
         );
-        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
+        Some(Decision::follow_up(t.id, reasons))
     }
 
     /// Why a message of the same citizen continues this ticket, if it does.
@@ -641,6 +644,7 @@ impl Engine {
                 self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates, accept);
             }
         }
+        let account = f.account.as_ref().map(Name::compact);
         let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
         let has_phone = f.identities.iter().any(|i| matches!(i, Identity::Phone(_)));
         let mut best: Option<(f32, u32, Matter, NameFit, &'static str, &Name)> = None;
@@ -683,8 +687,9 @@ impl Engine {
                 continue;
             }
             let pv = m.place_verdict();
-            // "Je vous ai écrit ce matin sur X (compte « max »)": the very account of the ticket.
-            let account = f.account.as_ref().is_some_and(|a| t.names.contains(&a.compact()));
+            // "Je vous ai écrit ce matin sur X (compte « max »)": the name of that account on a
+            // ticket that came by the channel named.
+            let account = account.as_ref().is_some_and(|a| t.names.contains(a)) && f.cues.channels & t.channels != 0;
             let why: Option<&'static str> = match fit {
                 _ if account => Some("names the account it wrote from"),
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
@@ -747,7 +752,7 @@ impl Engine {
             reasons.cues.push("gives their name in the text".to_owned());
         }
         reasons.headline = format!("same person under another identity: fitting name, {why}");
-        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
+        Some(Decision::follow_up(t.id, reasons))
     }
 
     /// A new identity whose writer says they already wrote, and by which channels ("je vous ai
@@ -825,7 +830,7 @@ impl Engine {
         reasons.headline =
             "same person under a new identity: says they wrote by the channels of the one ticket of this matter"
                 .to_owned();
-        Some(Decision::FollowUp { ticket: t.id, reasons, incident: IncidentChoice::None, grouped: None })
+        Some(Decision::follow_up(t.id, reasons))
     }
 
     /// A message's rarest words on its site, rarest first: words few of the site's messages
@@ -904,14 +909,13 @@ impl Engine {
         // "Ascenseur de la gare toujours en rade", hours after "l'ascenseur du quai est en
         // panne": the same kind of trouble said outright, tested like shared rare words.
         if f.cues.problem && f.places.is_empty() {
-            let others = f.concepts & Concept::incident_bits() & !utilities;
             let mut kin = Vec::new();
-            for concept in Concept::each(others) {
-                self.outages.walk(outage_key(site, concept), f.time - KIND_BURST, WALK_CAP, &mut kin, accept);
+            for concept in Concept::each(Concept::kinds(f.concepts)) {
+                self.outages.walk(kind_key(site, concept), f.time - KIND_BURST, WALK_CAP, &mut kin, accept);
             }
             for slot in kin {
                 if !candidates.iter().any(|(s, _)| *s == slot) {
-                    candidates.push((slot, Found::Words));
+                    candidates.push((slot, Found::Kind));
                 }
             }
         }
@@ -981,7 +985,7 @@ impl Engine {
             let (score, m) = match found {
                 // Both say something is wrong, within hours, at no other place, about no other
                 // topic, in some of the same words beside the rare ones.
-                Found::Words => {
+                Found::Words | Found::Kind => {
                     let broad = Concept::broad_bits();
                     if !(t.problem || f.cues.problem)
                         || matches!(pv, Fit::Conflict | Fit::Far)
@@ -992,7 +996,8 @@ impl Engine {
                     }
                     let m = self.matter_at(f, t, place);
                     // "Moodle is not loading" and "moodle est down" share the rare word only.
-                    let least = if f.english == t.english { WORD_SIMILARITY } else { CROSS_LANGUAGE_SIMILARITY };
+                    let across = f.english != t.english && found == Found::Words;
+                    let least = if across { CROSS_LANGUAGE_SIMILARITY } else { WORD_SIMILARITY };
                     if m.similarity < least {
                         continue;
                     }

@@ -383,6 +383,11 @@ impl Name {
                 }
             }
             let mut words = group(at);
+            // "C'est encore moi. Lampadaire toujours éteint": after the fillers, a new sentence
+            // naming a thing is no name.
+            if at > i + lead.len() && words.len() == 1 && super::text::word_concepts(words[0]) != 0 {
+                continue;
+            }
             // "Dédé, André Gaborit": a nickname, then the full name.
             if words.len() == 1 && tokens.get(at + 1).is_some_and(|t| t.boundary) {
                 let full = group(at + 1);
@@ -412,6 +417,12 @@ impl Name {
         named: &dyn Fn(&[&str]) -> bool,
     ) -> Option<Name> {
         const TAIL: usize = 10;
+        // A short message, as on the social networks: a long one is signed in its own lines,
+        // read from the sender.
+        const SHORT: usize = 60;
+        if tokens.len() > SHORT {
+            return None;
+        }
         let from = tokens.len().saturating_sub(TAIL).max(1);
         let i = (from..tokens.len()).find(|&i| tokens[i].boundary && tokens[i].cap)?;
         let words = group(i);
@@ -785,6 +796,7 @@ mod tests {
             ("Hi! I'm Mateo Ruiz García, I sent an email on Tuesday", Some("mateo ruiz garcia")),
             ("bonsoir c'est encore Dédé, André Gaborit de la Touche. Pour le chemin", Some("andre gaborit")),
             ("c'est encore moi, Nadia, toujours rien", Some("nadia")),
+            ("C'est encore moi. Lampadaire toujours éteint", None),
             ("On peut emprunter les tables le 10 mai ? Damien Chollet, Les Ouches", Some("damien chollet")),
             ("Le lampadaire est éteint depuis lundi. Place Carnot, devant la pharmacie", None),
             ("Le lampadaire est éteint depuis lundi soir. Merci de faire vite", None),

@@ -134,6 +134,12 @@ impl Concept {
         matches!(self, Concept::Water | Concept::Power | Concept::Gas | Concept::Network | Concept::Heating)
     }
 
+    /// The kinds of trouble other than a utility's, among `concepts`: a lift, a road, a leak.
+    pub(crate) fn kinds(concepts: u64) -> u64 {
+        let utilities = Concept::ALL.iter().filter(|c| c.utility()).fold(0, |b, c| b | c.bit());
+        concepts & Concept::incident_bits() & !utilities
+    }
+
     /// The utilities whose outage `concepts` report: water in a flood or a leak is too much
     /// water, not none.
     pub(crate) fn outages(concepts: u64) -> u64 {
@@ -1089,8 +1095,6 @@ pub(crate) const RECALL: &[&str] = &[
     "comme convenu",
     "as agreed",
     "signale via",
-    "signale sur",
-    "signale par",
     "suite a ma",
     "reviens vers vous",
     "relance",
@@ -1137,7 +1141,8 @@ pub(crate) const RECALL: &[&str] = &[
     "i wrote",
     "i emailed",
     // "My husband emailed last week": whoever in the household wrote.
-    "emailed",
+    "emailed you",
+    "emailed last",
     "wrote to you",
     "i sent",
     "i messaged",

@@ -121,6 +121,13 @@ pub enum IncidentChoice {
     StartWith(TicketId),
 }
 
+impl Decision {
+    /// A follow-up that groups nothing.
+    pub(crate) fn follow_up(ticket: TicketId, reasons: Reasons) -> Decision {
+        Decision::FollowUp { ticket, reasons, incident: IncidentChoice::None, grouped: None }
+    }
+}
+
 impl IncidentChoice {
     pub fn is_none(&self) -> bool {
         matches!(self, IncidentChoice::None)
@@ -244,8 +251,8 @@ pub struct Engine {
     names: Postings,
     /// Tickets reporting a utility outage (water, power, gas, network, heating), per site and
     /// kind: reports of one cut arrive within hours, and name their streets differently or not
-    /// at all. Also reports saying outright that something else is wrong (a lift, a road), per
-    /// kind: a report that names no place finds them within hours.
+    /// at all. Also, under [`kind_key`], reports saying outright that something else is wrong
+    /// (a lift, a road): a report that names no place finds them within hours.
     outages: Postings,
     /// Reports of something wrong under their rarest words on the site: reports of one
     /// occurrence that no place names ("Moodle plante en plein QCM") share them within hours.
@@ -304,6 +311,11 @@ fn place_key(site: u32, kind: u8, key: &str) -> u64 {
 
 fn outage_key(site: u32, concept: lexicon::Concept) -> u64 {
     hash_str(&[b"o", &site.to_le_bytes(), &[concept as u8]])
+}
+
+/// Another kind of trouble said outright (a lift, a road), apart from the utilities' cuts.
+fn kind_key(site: u32, concept: lexicon::Concept) -> u64 {
+    hash_str(&[b"k", &site.to_le_bytes(), &[concept as u8]])
 }
 
 fn channel_key(site: u32, channel_bit: u16) -> u64 {
@@ -655,9 +667,8 @@ impl Engine {
             }
             // Other kinds of trouble under their kind too, when said outright.
             if f.cues.problem {
-                let others = f.concepts & lexicon::Concept::incident_bits() & !lexicon::Concept::outages(f.concepts);
-                for concept in lexicon::Concept::each(others) {
-                    self.outages.push(outage_key(site, concept), slot, f.time, tag);
+                for concept in lexicon::Concept::each(lexicon::Concept::kinds(f.concepts)) {
+                    self.outages.push(kind_key(site, concept), slot, f.time, tag);
                 }
             }
             for w in self.rare_words(site, f, decide::RARE_WORDS) {

@@ -1387,6 +1387,15 @@ fn sms_spelling_english_and_unmarked_places_join_incidents() {
             reasons: &[],
         },
         Case {
+            name: "a leak is not a cut: no water on another street an hour later is another matter",
+            history: vec![m("k1", "08T08:00", "Fuite d'eau importante avenue des Vergers, ça jaillit du trottoir depuis une heure.")
+                .email("k@example.fr")],
+            probe: m("k2", "08T09:00", "Plus d'eau au robinet rue des Lilas depuis ce matin, c'est une coupure ?").email("l@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a lift out of order, then a report naming no place, within hours",
             history: lift(),
             probe: m("a2", "08T11:40", "l'ascenseur est toujours en rade côté tram, ma mère ne peut pas monter avec son genou")
@@ -1877,6 +1886,19 @@ fn a_household_a_date_and_a_name_stated_late_find_the_request() {
             want: Want::FollowUp("x1"),
             rule: "same-name",
             reasons: &["names the account it wrote from"],
+        },
+        Case {
+            name: "the account's name on a ticket of another channel is not that account",
+            history: vec![m("x4", "12T07:15", "perdu mon trousseau (porte-clés phare + badge vert) ce matin vers 8h, qqn l'a rapporté ?")
+                .channel("messenger")
+                .name("max")
+                .handle("messenger:4455")],
+            probe: m("x5", "12T12:50", "Bonjour, je vous ai écrit ce matin sur X (compte « max ») : mes clés sont peut-être restées dans le bus de la ligne 4. Merci de m'appeler.")
+                .name("Paul Girault")
+                .email("paul.girault@example.com"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
         },
         Case {
             name: "another account named is someone else's",
