@@ -413,6 +413,16 @@ async fn a_follow_up_saying_where_puts_the_ticket_in_the_incident_of_that_place(
     let follow_up = &emails[0].email;
     assert_eq!(follow_up.kind, crate::domain::notify::EmailKind::FollowUp);
     assert!(follow_up.text.contains(&format!("{incident} : 3 demandes")), "{}", follow_up.text);
+
+    // After a restart, the engine rebuilt from the store holds the ticket in that incident: a
+    // third citizen's report of the streetlight joins it, as one more of four.
+    let restarted =
+        AppState::new(Intake::open(state.store.clone(), state.config.clone()).await.unwrap(), Wake::default());
+    let (_, third) = call(&restarted, post("ville-exemple", fixture("streetlight-3.json"))).await;
+    assert_eq!(incident_of(third["reference"].as_str().unwrap().to_owned()).await, Some(incident.clone()));
+    let emails = restarted.store.write(|tx| tx.outbox(2)).await.unwrap();
+    let to_agents = emails.iter().find(|e| e.email.kind == crate::domain::notify::EmailKind::NewTicket).unwrap();
+    assert!(to_agents.email.text.contains(&format!("{incident} : 4 demandes")), "{}", to_agents.email.text);
 }
 
 #[tokio::test]
