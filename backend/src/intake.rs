@@ -160,11 +160,10 @@ impl Intake {
                             tx.set_incident(ticket.0, Some(i))?;
                         }
                         let (t, incident) = tx.ticket(ticket.0)?;
-                        let note = incident.map(|i| tx.incident(i)).transpose()?;
-                        let note = note
-                            .as_ref()
-                            .filter(|_| grouped.is_some())
-                            .map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
+                        // Told only when this message put the ticket in it.
+                        let note = incident.filter(|_| grouped.is_some()).map(|i| tx.incident(i)).transpose()?;
+                        let note =
+                            note.as_ref().map(|(reference, tickets)| IncidentNote { reference, tickets: *tickets });
                         let why = match &grouped {
                             Some(g) => format!("{}; {}", reasons.summary(), g.summary()),
                             None => reasons.summary(),

@@ -280,8 +280,7 @@ fn disjoint(a: u64, b: u64) -> bool {
 /// day named in a message is a local day (in summer, the hour after midnight counts as the day
 /// before; a recalled day rarely is that hour).
 fn day_of(unix_seconds: i64) -> u16 {
-    let d = paris_date(unix_seconds);
-    u16::from(u8::from(d.month())) * 100 + u16::from(d.day())
+    text::day_code(paris_date(unix_seconds))
 }
 
 /// A moment's local date in French winter time.
@@ -473,12 +472,7 @@ impl Engine {
                     headline: format!("names the ticket reference {r}"),
                     ..Reasons::default()
                 };
-                return Some(Decision::FollowUp {
-                    ticket: *id,
-                    reasons,
-                    incident: IncidentChoice::None,
-                    grouped: None,
-                });
+                return Some(Decision::follow_up(*id, reasons));
             }
         }
         None

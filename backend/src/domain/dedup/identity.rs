@@ -347,19 +347,6 @@ impl Name {
         const FILLERS: &[&str] = &["encore", "moi", "again", "me"];
         // "Bonsoir, Florian Dumas, j'attends toujours…": a greeting followed by a full name.
         const GREETINGS: &[&str] = &["bonjour", "bonsoir", "hello", "hi", "salut", "coucou"];
-        // Capitalised words from `at`, the first after a boundary only if `k == 0`, up to three.
-        let group = |at: usize| -> Vec<&str> {
-            tokens[at.min(tokens.len())..]
-                .iter()
-                .enumerate()
-                .take_while(|(k, t)| {
-                    t.cap && !t.elided && (*k == 0 || !t.boundary) && !is_stopword(&t.folded) && !is_chatter(&t.folded)
-                })
-                .map(|(_, t)| t.folded.as_str())
-                .take(3)
-                .collect()
-        };
-        let named = |words: &[&str]| words.iter().all(|w| w.chars().count() >= 2 && !CIVILITIES.contains(w));
         for i in 0..tokens.len() {
             let greeting = GREETINGS.contains(&tokens[i].folded.as_str());
             let lead: &[&str] = if greeting {
@@ -382,7 +369,7 @@ impl Name {
                     at += 1;
                 }
             }
-            let mut words = group(at);
+            let mut words = capitalised(tokens, at);
             // "C'est encore moi. Lampadaire toujours éteint": after the fillers, a new sentence
             // naming a thing is no name.
             if at > i + lead.len() && words.len() == 1 && super::text::word_concepts(words[0]) != 0 {
@@ -390,7 +377,7 @@ impl Name {
             }
             // "Dédé, André Gaborit": a nickname, then the full name.
             if words.len() == 1 && tokens.get(at + 1).is_some_and(|t| t.boundary) {
-                let full = group(at + 1);
+                let full = capitalised(tokens, at + 1);
                 if full.len() >= 2 && named(&full) {
                     words = full;
                 }
@@ -398,24 +385,20 @@ impl Name {
             // After a greeting, two words at least and no civility: "Bonjour Madame Dupuis" is
             // addressed to someone.
             let enough = if greeting {
-                words.len() >= 2 && !words.iter().any(|w| CIVILITIES.contains(w))
+                words.len() >= 2 && named(&words)
             } else {
-                !words.is_empty()
+                !words.is_empty() && words.iter().all(|w| w.chars().count() >= 2)
             };
-            if enough && words.iter().all(|w| w.chars().count() >= 2) {
+            if enough {
                 return Name::parse(&words.join(" "));
             }
         }
-        Self::signed(tokens, &group, &named)
+        Self::signed(tokens)
     }
 
     /// A full name closing a short message, as a sentence of its own: "… merci ! Damien
     /// Chollet, Les Ouches". Not a place ("… c'est dangereux. Place Carnot").
-    fn signed<'a>(
-        tokens: &'a [Token],
-        group: &dyn Fn(usize) -> Vec<&'a str>,
-        named: &dyn Fn(&[&str]) -> bool,
-    ) -> Option<Name> {
+    fn signed(tokens: &[Token]) -> Option<Name> {
         const TAIL: usize = 10;
         // A short message, as on the social networks: a long one is signed in its own lines,
         // read from the sender.
@@ -425,7 +408,7 @@ impl Name {
         }
         let from = tokens.len().saturating_sub(TAIL).max(1);
         let i = (from..tokens.len()).find(|&i| tokens[i].boundary && tokens[i].cap)?;
-        let words = group(i);
+        let words = capitalised(tokens, i);
         let closes = tokens.get(i + words.len()).is_none_or(|t| t.boundary);
         let place = !super::places::extract(&tokens[i..i + words.len()]).is_empty();
         // "MC Dubreuil" signs with initials that fit no given name: the sender's own name is better.
@@ -501,6 +484,25 @@ impl Name {
         let joined = self.joined();
         if self.loose { format!("~{joined}").into() } else { joined.into() }
     }
+}
+
+/// Capitalised words from `at` (the first may open a sentence, the others not), up to three:
+/// a name given in the text.
+fn capitalised(tokens: &[Token], at: usize) -> Vec<&str> {
+    tokens[at.min(tokens.len())..]
+        .iter()
+        .enumerate()
+        .take_while(|(k, t)| {
+            t.cap && !t.elided && (*k == 0 || !t.boundary) && !is_stopword(&t.folded) && !is_chatter(&t.folded)
+        })
+        .map(|(_, t)| t.folded.as_str())
+        .take(3)
+        .collect()
+}
+
+/// Words that can be a person's name: two letters at least, no civility ("Madame").
+fn named(words: &[&str]) -> bool {
+    words.iter().all(|w| w.chars().count() >= 2 && !CIVILITIES.contains(w))
 }
 
 /// How many tokens a [`Name`] keeps: "Maria del Carmen Lopez Garcia" is enough as four.

@@ -688,14 +688,16 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
             }
         }
     }
-    let mut out: Vec<u16> = back
-        .into_iter()
-        .filter_map(|n| written.checked_sub(time::Duration::days(n)))
-        .map(|d| u16::from(u8::from(d.month())) * 100 + u16::from(d.day()))
-        .collect();
+    let mut out: Vec<u16> =
+        back.into_iter().filter_map(|n| written.checked_sub(time::Duration::days(n))).map(day_code).collect();
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// A day as [`dates`] writes it: month × 100 + day ("14 mars" is 314).
+pub(crate) fn day_code(d: time::Date) -> u16 {
+    u16::from(u8::from(d.month())) * 100 + u16::from(d.day())
 }
 
 /// "jeudi", "friday": ends a place's name ("rue Pasteur jeudi") and names a day.
