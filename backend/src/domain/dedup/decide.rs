@@ -554,7 +554,12 @@ impl Engine {
         }
         // "Je complète ma demande faite sur le site lundi": the citizen says which of their
         // tickets this is, whatever else the words name (a bill sent as proof of address).
-        if m.recalled && (pv == Fit::Strong || m.similarity >= c.topic_similarity) && m.gap <= SAME_KIND_GAP * 3 {
+        // "Je vous ai contacté hier sur WhatsApp": the channel and the day of the earlier message
+        // name it, even when SMS spelling leaves few words in common.
+        if m.recalled
+            && (pv == Fit::Strong || m.similarity >= c.topic_similarity || m.shared_date)
+            && m.gap <= SAME_KIND_GAP * 3
+        {
             return Some("names the channel of the earlier message");
         }
         // Somewhere else, or about another topic.
@@ -638,7 +643,6 @@ impl Engine {
                 self.names.walk(name_key(site, tok), since, WALK_CAP, &mut candidates, accept);
             }
         }
-        let account = f.account.as_ref().map(Name::compact);
         let phones: Vec<u32> = nodes.iter().copied().filter(|&n| self.registry.is_phone(n)).collect();
         let has_phone = f.identities.iter().any(|i| matches!(i, Identity::Phone(_)));
         let mut best: Option<(f32, u32, Matter, NameFit, &'static str, &Name)> = None;
@@ -669,10 +673,15 @@ impl Engine {
             if f.cues.new_matter {
                 continue;
             }
+            // "Je vous ai écrit cette nuit sur Facebook" under a name that fits the one it wrote
+            // under: that message, wherever each of them places the trouble.
+            let wrote_there = fit == NameFit::Strong && f.cues.recall && f.cues.channels & t.channels != 0 && g <= DAY;
             // Another place or topic ends the candidate before the costlier similarity.
             let place = places::compare(&f.places, &t.places);
-            if place.verdict(Concept::area(f.concepts & t.concepts, f.concepts | t.concepts) != 0) == Fit::Conflict
-                || disjoint(f.concepts, t.concepts)
+            if !wrote_there
+                && (place.verdict(Concept::area(f.concepts & t.concepts, f.concepts | t.concepts) != 0)
+                    == Fit::Conflict
+                    || disjoint(f.concepts, t.concepts))
             {
                 continue;
             }
@@ -683,9 +692,12 @@ impl Engine {
             let pv = m.place_verdict();
             // "Je vous ai écrit ce matin sur X (compte « max »)": the name of that account on a
             // ticket that came by the channel named.
-            let account = account.as_ref().is_some_and(|a| t.names.contains(a)) && f.cues.channels & t.channels != 0;
+            let account =
+                f.account.as_ref().is_some_and(|a| t.names.iter().any(|n| compact_fit(a, n) >= NameFit::Weak))
+                    && f.cues.channels & t.channels != 0;
             let why: Option<&'static str> = match fit {
                 _ if account => Some("names the account it wrote from"),
+                _ if wrote_there => Some("names the channel it wrote on that day"),
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
                 NameFit::Strong
                     if m.similarity >= c.follow_similarity
@@ -721,6 +733,16 @@ impl Engine {
                             || m.similarity >= c.follow_similarity) =>
                 {
                     Some("refers to an earlier message")
+                }
+                // "Appel de Mme Cordier, suite à ses deux mails": a surname or a full name, the
+                // channel of that ticket named, and some words in common.
+                NameFit::Weak
+                    if f.cues.recall
+                        && name.tells_apart()
+                        && f.cues.channels & t.channels != 0
+                        && m.similarity >= c.topic_similarity =>
+                {
+                    Some("names the channel of an earlier message under that name")
                 }
                 _ => None,
             };
@@ -778,9 +800,9 @@ impl Engine {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), that fits none
-        // of the ticket's names is someone else.
-        let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.is_full()).collect();
+        // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), or a surname
+        // ("appel de Mme Ferhat") that fits none of the ticket's names is someone else.
+        let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.tells_apart()).collect();
         let mut fitting: Vec<(u32, Matter)> = Vec::new();
         for slot in candidates {
             let t = &self.tickets[slot as usize];

@@ -251,6 +251,8 @@ pub(crate) struct Name {
     /// A username rather than a name ("elodie.bzh", "chloe_mrtn"): its extra parts are
     /// nicknames, not a second surname, so they never contradict a real name.
     pub(crate) loose: bool,
+    /// A civility before one word ("Mme Ferhat"): that word is a surname.
+    pub(crate) surname: bool,
 }
 
 const CIVILITIES: &[&str] = &[
@@ -321,11 +323,14 @@ impl Name {
             }
         }
         // "M. Lefèvre", "Mme Josiane Picard": a civility leads; "Sophie M" ends with an initial.
+        let mut titled = false;
         while tokens.len() > 1 && CIVILITIES.contains(&tokens[0].as_str()) {
             tokens.remove(0);
+            titled = true;
         }
         tokens.truncate(MAX_TOKENS);
-        (!tokens.is_empty()).then_some(Name { tokens, loose })
+        let surname = titled && tokens.len() == 1 && !loose;
+        (!tokens.is_empty()).then_some(Name { tokens, loose, surname })
     }
 
     /// A name the writer gives in the text: "c'est Jean-Baptiste", "je m'appelle Inès Roy",
@@ -444,10 +449,27 @@ impl Name {
                 let word: String = rest.chars().take_while(|&c| is_user(c)).collect();
                 let word = word.trim_end_matches(['.', '-']);
                 let shaped = word.contains(['.', '_']) || word.chars().any(|c| c.is_ascii_digit());
-                if word.chars().count() >= 2 && (marked || shaped) && !is_stopword(&fold(word)) {
+                // "(pseudo Momo)": after "pseudo", a capitalised word is the pseudonym.
+                let pseudonym = *lead == "pseudo" && word.starts_with(char::is_uppercase);
+                if word.chars().count() >= 2 && (marked || shaped || pseudonym) && !is_stopword(&fold(word)) {
                     return Name::parse(word);
                 }
             }
+        }
+        // "(Titi du 3e, c'est moi)": a display name owned in brackets.
+        let owned = body.split('(').skip(1).find_map(|rest| {
+            let inside = rest.split(')').next()?;
+            let (name, me) = inside.split_once(',')?;
+            let name = name.trim();
+            let words = name.split_whitespace().count();
+            let me: String = fold(me).chars().filter(|c| c.is_alphanumeric()).collect();
+            let mine = matches!(me.as_str(), "cestmoi" | "thatsme");
+            (mine && (1..=4).contains(&words) && name.starts_with(char::is_uppercase))
+                .then(|| Name::parse(name))
+                .flatten()
+        });
+        if owned.is_some() {
+            return owned;
         }
         // "(jordan.mlt)": a username in brackets.
         body.split('(').skip(1).find_map(|rest| {
@@ -472,6 +494,11 @@ impl Name {
     /// A given name and a surname at least, not a username: enough to tell two people apart.
     pub(crate) fn is_full(&self) -> bool {
         !self.loose && self.full_tokens().count() >= 2
+    }
+
+    /// A full name or a surname: enough to tell this person from someone of another name.
+    pub(crate) fn tells_apart(&self) -> bool {
+        self.is_full() || self.surname
     }
 
     /// Full tokens (not initials): what the name index is keyed by.
@@ -676,7 +703,13 @@ fn match_initials<X: AsRef<str>, Y: AsRef<str>>(x: &[X], ux: &mut [bool], y: &[Y
             3 if SHORT_FORMS.contains(&t) => 5,
             _ => len + 3,
         };
-        let fits = |u: &str| (u.chars().count() >= min_len && u.starts_with(t)) || (len == 1 && u == t);
+        // "Coco" for Corinne, "Momo" for Mohamed: a doubled first syllable.
+        let doubled = (len == 4 && t.is_ascii() && t[..2] == t[2..]).then(|| &t[..2]);
+        let fits = |u: &str| {
+            (u.chars().count() >= min_len && u.starts_with(t))
+                || (len == 1 && u == t)
+                || doubled.is_some_and(|half| u.chars().count() >= 5 && u.starts_with(half))
+        };
         if let Some(j) = y.iter().map(AsRef::as_ref).enumerate().position(|(j, u)| !uy[j] && fits(u)) {
             ux[i] = true;
             uy[j] = true;
@@ -811,6 +844,15 @@ mod tests {
     }
 
     #[test]
+    fn a_civility_before_one_word_makes_it_a_surname() {
+        for (raw, surname) in [("Mme Ferhat", true), ("M. Mark Whitfield", false), ("Ferhat", false), ("Mme", false)] {
+            let name = Name::parse(raw).unwrap();
+            assert_eq!(name.surname, surname, "{raw}");
+            assert_eq!(name.tells_apart(), surname || name.is_full(), "{raw}");
+        }
+    }
+
+    #[test]
     fn the_account_a_writer_wrote_from_is_read() {
         let cases = [
             ("je vous ai écrit ce matin sur X (compte « max ») : j'ai perdu mes clés", Some("max")),
@@ -819,6 +861,10 @@ mod tests {
             ("je vous ai écrit sur Facebook (en privé) pour le compte rendu", None),
             ("je vous ai écrit hier (voir plus bas).", None),
             ("İİİ ÉCRIT SUR X, COMPTE « Max_33 »", Some("~max")),
+            ("c'est lui qui a écrit sur Facebook hier (pseudo Momo) pour le canapé", Some("momo")),
+            ("Je vous ai déjà interpellés sur X hier soir (Titi du 3e, c'est moi).", Some("titi du 3e")),
+            ("mon pseudo est trop long (voir plus bas, c'est moi qui signe)", None),
+            ("(Le Spot, c'est le bar de plage) a mis la musique à fond", None),
         ];
         for (text, want) in cases {
             let got = Name::account(text).map(|n| n.compact().to_string());
@@ -861,6 +907,10 @@ mod tests {
             ("Ines Sy", "Ines Saidi", NameFit::Conflict),
             ("Yass Bnh", "Yassine Benhamou", NameFit::Strong),
             ("Yass Bnh", "Yassine Bouzid", NameFit::Conflict),
+            ("Coco Abadie", "Corinne Abadie", NameFit::Strong),
+            ("Momo", "Mohamed Ait-Kaci", NameFit::Unknown),
+            ("Coco Abadie", "Laure Abadie", NameFit::Conflict),
+            ("Lolo Abadie", "Corinne Abadie", NameFit::Conflict),
         ];
         for (a, b, want) in cases {
             let (na, nb) = (Name::parse(a).unwrap(), Name::parse(b).unwrap());

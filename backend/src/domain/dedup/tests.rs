@@ -1998,3 +1998,193 @@ fn a_follow_up_saying_where_and_what_groups_its_ticket() {
         run(case, |_, _| {});
     }
 }
+
+#[test]
+fn other_matters_nicknames_surnames_and_the_day_a_channel_was_used() {
+    let permit = || {
+        vec![m("v1", "02T09:20", "Bonjour, j'habite au 6 rue des Genêts et je n'ai pas reçu ma carte de stationnement résident pour la zone payante du port. Dossier déposé à l'accueil, payé 20 €.")
+            .name("Odile Marchais")
+            .email("odile.marchais@example.fr")]
+    };
+    let train = || {
+        vec![m("t1", "05T09:12", "Madame, Monsieur, abonné sur la ligne Vireux – Montclar, je porte réclamation pour la suppression du TER de 7h18 ce jeudi : aucune annonce, arrivé avec une heure de retard au travail.")
+            .channel("email")
+            .name("Hugues Bastide")
+            .email("hugues.bastide@example.fr")]
+    };
+    let noise = || {
+        vec![
+            m("n1", "14T02:47", "c'est quoi ces basses à 3h du mat vers le bd de la Mer ?? les enfants sont réveillés")
+                .channel("messenger")
+                .name("Yanis T")
+                .handle("messenger:100066540001"),
+        ]
+    };
+    let lamps = || {
+        vec![
+            m("l1", "09T21:14", "Place du Kiosque tout est éteint depuis 2 soirs, vous rallumez quand ? #SaintRoch")
+                .channel("x")
+                .name("Fanfan du 5e")
+                .handle("x:88230001"),
+        ]
+    };
+    let sms_train = || {
+        vec![m("w1", "22T07:41", "bjr le train de 7h18 de vireux a ete suprimé ce matin jsuis arrivé a 10h au taf, jvais avoir une retenue ou quoi ??")
+            .channel("whatsapp")
+            .name("Jojo")
+            .phone("+33762440011")
+            .handle("whatsapp:33762440011")]
+    };
+    let school_bus = || {
+        vec![m("c1", "02T15:03", "Madame, Monsieur, mon petit-fils Dorian vient habiter chez moi à Taillette et reste au lycée de Vireux. Que faire pour qu'il ait une carte de car depuis Taillette ?")
+            .channel("email")
+            .name("Martine Cordier")
+            .email("martine.cordier@example.fr")]
+    };
+    let nursery = || {
+        vec![
+            m("k1", "02T13:05", "Bonjour, j'ai déposé une demande de place en crèche pour ma fille Jade, entrée en septembre. Quand a lieu la commission d'attribution ?")
+                .name("Émilie Roux")
+                .phone("07 81 26 00 04"),
+            m("k2", "05T16:30", "Mme Roux venue au guichet petite enfance pour la place en crèche de Jade : la commission se réunit début avril.")
+                .channel("desk")
+                .name("Mme Roux")
+                .phone("0781260004"),
+        ]
+    };
+    let showers = || {
+        vec![
+            m("s1", "24T08:15", "Pas d'eau chaude aux sanitaires du bloc B du camping municipal depuis hier soir.")
+                .name("Sylvain Morel")
+                .phone("06 80 31 00 22"),
+        ]
+    };
+    let cases = vec![
+        Case {
+            name: "a website named as where to book is no earlier contact: another matter of the same mailbox",
+            history: permit(),
+            probe: m("v2", "20T21:12", "Bonjour, ma fille doit refaire sa carte d'identité avant un voyage scolaire. Sur le site de prise de rendez-vous tout est complet jusqu'à fin septembre : des créneaux se libèrent-ils ?")
+                .channel("email")
+                .name("Odile Marchais")
+                .email("odile.marchais@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a civility and a surname that fit none of the ticket's names are someone else",
+            history: vec![m("v4", "02T14:22", "Bonjour, je vends des bijoux et je souhaiterais un emplacement passager sur le marché nocturne du jeudi, sur le quai. Quelles sont les démarches ?")
+                .channel("email")
+                .name("Odile Marchais")
+                .email("odile.marchais@example.fr")],
+            probe: m("v3", "03T11:05", "Appel de Mme Ferhat qui relance sa demande d'emplacement passager pour le marché nocturne du jeudi, envoyée par mail le 2. Attend la réponse écrite.")
+                .channel("phone")
+                .name("Mme Ferhat")
+                .phone("06 98 12 04 77"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "a new cancellation twelve days later is another request",
+            history: train(),
+            probe: m("t2", "17T19:55", "Madame, Monsieur, nouvelle suppression ce soir : le TER de 17h46 Montclar → Vireux n'a pas circulé. Merci d'enregistrer cette nouvelle réclamation.")
+                .channel("email")
+                .name("Hugues Bastide")
+                .email("hugues.bastide@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "the full name of the account that wrote on Facebook tonight, placing the noise elsewhere",
+            history: noise(),
+            probe: m("n2", "14T10:20", "Je vous ai écrit cette nuit sur Facebook. Le bar au bout de la plage des Dunes a mis la musique à fond jusqu'à 4h du matin.")
+                .name("Yanis Tessier")
+                .email("yanis.tessier@example.fr"),
+            want: Want::FollowUp("n1"),
+            rule: "same-name",
+            reasons: &["names the channel it wrote on that day"],
+        },
+        Case {
+            name: "the same name naming another channel is not that message",
+            history: noise(),
+            probe: m("n3", "14T10:20", "Je vous ai écrit cette nuit sur Instagram. Le bar au bout de la plage des Dunes a mis la musique à fond jusqu'à 4h du matin.")
+                .name("Yanis Tessier")
+                .email("yanis.tessier@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "the display name the writer owns in brackets",
+            history: lamps(),
+            probe: m("l2", "10T08:30", "Je vous ai déjà interpellés sur X hier soir (Fanfan du 5e, c'est moi). Tous les lampadaires de la place Aristide-Briand sont éteints depuis samedi.")
+                .name("Françoise Vasseur")
+                .email("f.vasseur@example.net"),
+            want: Want::FollowUp("l1"),
+            rule: "same-name",
+            reasons: &["names the account it wrote from"],
+        },
+        Case {
+            name: "the channel and the day of the earlier message, despite SMS spelling",
+            history: sms_train(),
+            probe: m("w2", "23T08:02", "Bonjour, je vous ai contacté hier sur WhatsApp pour le train de Vireux. Mon employeur me demande un justificatif officiel, vous pouvez m'en envoyer un ?\n\nJoël Maréchal\n07 62 44 00 11")
+                .channel("email")
+                .name("Joël Maréchal")
+                .email("joel.marechal@example.com"),
+            want: Want::FollowUp("w1"),
+            rule: "same-citizen",
+            reasons: &["names the channel of the earlier message"],
+        },
+        Case {
+            name: "a surname with the channel of that ticket and some words in common",
+            history: school_bus(),
+            probe: m("c2", "07T16:20", "Appel de Mme Cordier, suite à ses deux mails : son petit-fils Dorian n'est toujours pas inscrit sur la liste du car depuis Taillette.")
+                .channel("phone")
+                .name("Mme Cordier")
+                .phone("03 24 54 11 29"),
+            want: Want::FollowUp("c1"),
+            rule: "same-name",
+            reasons: &["names the channel of an earlier message under that name"],
+        },
+        Case {
+            name: "the surname naming another channel is not that ticket",
+            history: school_bus(),
+            probe: m("c3", "07T16:20", "Appel de Mme Cordier, suite à son passage au guichet : son petit-fils Dorian n'est toujours pas inscrit sur la liste du car depuis Taillette.")
+                .channel("phone")
+                .name("Mme Cordier")
+                .phone("03 24 54 11 29"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
+            name: "asking weeks later whether there is an answer continues the request",
+            history: nursery(),
+            probe: m("k3", "27T17:50", "Bonjour, la commission a eu lieu hier je crois, est-ce qu'on a une réponse pour Jade ? Merci beaucoup")
+                .channel("whatsapp")
+                .name("Émilie R.")
+                .phone("+33781260004")
+                .handle("whatsapp:33781260004"),
+            want: Want::FollowUp("k1"),
+            rule: "same-citizen",
+            reasons: &[],
+        },
+        Case {
+            name: "cold showers the next morning are the same sanitary block",
+            history: showers(),
+            probe: m("s2", "25T07:50", "Toujours douches froides au bloc B ce matin. 2e jour. On paie 28 € la nuit…")
+                .channel("whatsapp")
+                .name("Sylvain")
+                .phone("+33680310022")
+                .handle("whatsapp:33680310022"),
+            want: Want::FollowUp("s1"),
+            rule: "same-citizen",
+            reasons: &["same topic"],
+        },
+    ];
+    for case in cases {
+        run(case, |_, _| {});
+    }
+}

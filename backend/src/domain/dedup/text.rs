@@ -677,6 +677,31 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
                     back.push(n);
                 }
             }
+            // "Envoyée par mail le 1er", "mail du 8": a day of this month, or of the last one.
+            "le" | "du" if i + 1 < tokens.len() && !tokens.get(i + 2).is_some_and(|t| t.slash) => {
+                let named = next(1).strip_suffix("er").unwrap_or(next(1)).parse::<u8>().ok();
+                let more = next(2);
+                let of_month = MONTHS.iter().any(|(m, _)| *m == more) || more.parse::<u16>().is_ok();
+                if let Some(d) = named.filter(|d| (1..=31).contains(d))
+                    && !of_month
+                    && !matches!(
+                        more,
+                        "h" | "heures" | "euros" | "eur" | "rue" | "avenue" | "bd" | "boulevard" | "place"
+                    )
+                {
+                    let today = written.day();
+                    let back_days = if d <= today {
+                        i64::from(today - d)
+                    } else {
+                        // The named day of the month before: as many days back as it takes.
+                        let before = written.replace_day(1).ok().and_then(|x| x.previous_day());
+                        before.and_then(|b| b.replace_day(d).ok()).map_or(-1, |b| (written - b).whole_days())
+                    };
+                    if back_days >= 0 {
+                        back.push(back_days);
+                    }
+                }
+            }
             _ => {
                 if let Ok(n) = w.parse::<i64>()
                     && matches!(next(1), "days" | "day")
@@ -841,8 +866,12 @@ mod tests {
     fn days_named_relative_to_the_message_are_read() {
         // Written on Monday 9 March 2026.
         let written = time::macros::date!(2026 - 03 - 09);
-        let cases: [(&str, &[u16]); 11] = [
+        let cases: [(&str, &[u16]); 14] = [
             ("je vous ai écrit jeudi", &[305]),
+            // A day of this month, or of the last one when it is still to come.
+            ("demande envoyée par mail le 1er", &[301]),
+            ("mon mail du 20, et la relance le 8 à 10 h", &[220, 308]),
+            ("le 3 rue des Lilas, le 16 mars, le 14/02", &[]),
             ("je vous ai écrit lundi dernier", &[302]),
             ("suite à mon appel d'hier", &[308]),
             ("mon mail d'avant-hier", &[307]),
@@ -871,6 +900,11 @@ mod tests {
             ("Comme convenu au téléphone, je vous adresse ma demande", 1 << 6),
             ("3e jour sans ascenseur. Signalé via votre formulaire mercredi", 1),
             ("My husband emailed last week about the school", 1 << 1),
+            ("Hello again, I asked yesterday through your website", 1),
+            ("J'ai posé une question hier sur votre site", 1),
+            ("M. Ferreira venu finaliser l'inscription (avait écrit fin mars)", 0),
+            ("J'ai téléphoné il y a deux semaines pour le trottoir", 1 << 6),
+            ("Appel de Mme Cordier, suite à ses deux mails", 1 << 1),
         ];
         for (text, channels) in cases {
             let toks = expand(tokenize(text));
@@ -878,6 +912,31 @@ mod tests {
             assert!(c.recall, "{text}");
             assert_eq!(c.channels, channels, "{text}");
         }
+        // A website named as where to do something is no earlier contact.
+        for text in ["Sur le site de prise de rendez-vous tout est complet", "ça met erreur sur l'appli et sur le site"]
+        {
+            let toks = expand(tokenize(text));
+            assert!(!cues(&toks, concepts(&toks)).recall, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_new_occurrence_and_an_answer_awaited_are_read() {
+        let cue = |s: &str| {
+            let toks = expand(tokenize(s));
+            cues(&toks, concepts(&toks))
+        };
+        let c = cue("Nouvelle suppression ce soir : le TER de 17h46 n'a pas circulé");
+        assert!(c.recur && c.problem);
+        assert!(cue("le car de 7h10 supprimé sans prévenir").problem);
+        assert!(cue("la commission a eu lieu hier, est-ce qu'on a une réponse pour Jade ?").still);
+        assert!(!cue("la commission a lieu quand ? on attend la date").still);
+        assert_eq!(Concept::names(concepts(&expand(tokenize("douches froides au camping")))), ["toilets"]);
+        assert_eq!(
+            Concept::names(concepts(&expand(tokenize("impossible de doucher les enfants")))),
+            Vec::<&str>::new()
+        );
+        assert_eq!(Concept::names(concepts(&expand(tokenize("une place en crèche pour Jade")))), ["school"]);
     }
 
     #[test]
