@@ -994,6 +994,11 @@ impl Engine {
             if gap(f, t) > window.whole_seconds() || (f.cues.recur && gap(f, t) > DAY) {
                 continue;
             }
+            // An occurrence is dated by the ticket's first report: its writer's "toujours aucune
+            // réponse" a week later keeps it open for no other citizen's report.
+            if (f.time - t.first).abs() > window.whole_seconds() {
+                continue;
+            }
             let shared = f.concepts & t.concepts & Concept::incident_bits();
             let place = places::compare(&f.places, &t.places);
             let area = Concept::area(shared, f.concepts | t.concepts) != 0;

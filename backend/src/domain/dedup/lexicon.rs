@@ -1405,6 +1405,9 @@ pub(crate) const OTHERS: &[&str] = &[
     "mes camarades",
     "mes collegues",
     "mes voisins",
+    "les voisins",
+    "neighbours",
+    "neighbors",
     "mon mari",
     "ma femme",
     "mon epouse",
@@ -1420,6 +1423,10 @@ pub(crate) const OTHERS: &[&str] = &[
 ];
 
 pub(crate) const FINE: &[&str] = &[
+    // "Plus d'électricité chez elle alors que les voisins en ont".
+    "en ont",
+    "have power",
+    "have water",
     "y arrivent",
     "y arrive",
     "aucun probleme",
@@ -1502,6 +1509,23 @@ pub(crate) const PROBLEM: &[&str] = &[
     "plus de",
     "pas de",
     "plus d",
+    // "Baignade interdite, drapeau rouge", "l'eau est polluée".
+    "interdite",
+    "interdiction",
+    "drapeau rouge",
+    "pollution",
+    "pollue",
+    "polluee",
+    // "The bins were not collected", "still full".
+    "not collected",
+    "not been collected",
+    "still full",
+    "overflowing",
+    // "Pourquoi y a pas eu de cantine ?", "les repas n'ont pas été livrés".
+    "pas eu de",
+    "pas eu d",
+    "pas livre",
+    "pas livres",
     "pas d",
     "plus une",
     "plus aucun",

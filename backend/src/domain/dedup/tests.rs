@@ -2184,7 +2184,52 @@ fn other_matters_nicknames_surnames_and_the_day_a_channel_was_used() {
             reasons: &["same topic"],
         },
     ];
-    for case in cases {
+    let outage = || {
+        vec![
+            m("e1", "11T21:55", "Bonsoir plus de courant aux Dunes depuis l'orage, toute la rue est noire.")
+                .channel("whatsapp")
+                .name("Marco")
+                .phone("+33645780001")
+                .handle("whatsapp:33645780001"),
+            m(
+                "e2",
+                "11T23:30",
+                "Pas d'électricité depuis 21h45 impasse des Chardons (quartier des Dunes), j'ai un bébé de 3 mois.",
+            )
+            .email("julie@example.fr"),
+        ]
+    };
+    let school = || {
+        vec![
+            m("j1", "13T07:52", "Bonjour, le car de la ligne 412 n'est jamais venu ce matin à Fépin. Ma fille est en seconde au lycée Jean-Jaurès, elle attend depuis 6h55 dans le froid.")
+                .email("colin@example.fr"),
+            m("j2", "20T08:40", "Toujours aucune réponse... une semaine après, pour le car du lycée Jean-Jaurès.")
+                .email("colin@example.fr"),
+        ]
+    };
+    let more = vec![
+        Case {
+            name: "a house without power while the neighbours have it is one person's problem",
+            history: outage(),
+            probe: m("e3", "12T10:30", "Mme Ménard, avenue de la Gare aux Dunes : plus d'électricité chez elle depuis l'orage alors que les voisins en ont.")
+                .channel("phone")
+                .name("Mme Ménard")
+                .phone("02 51 33 40 21"),
+            want: Want::New,
+            rule: "new",
+            reasons: &["a problem of one person"],
+        },
+        Case {
+            name: "a report eight days after a ticket's first report is no longer that occurrence, whatever its writer said since",
+            history: school(),
+            probe: m("j3", "21T10:48", "Il n'y a plus de chauffage dans le bâtiment des sciences du lycée Jean-Jaurès depuis ce matin, 9 °C en salle B12.")
+                .email("vasseur@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+    ];
+    for case in cases.into_iter().chain(more) {
         run(case, |_, _| {});
     }
 }

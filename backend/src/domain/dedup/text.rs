@@ -931,6 +931,14 @@ mod tests {
         assert!(cue("le car de 7h10 supprimé sans prévenir").problem);
         assert!(cue("la commission a eu lieu hier, est-ce qu'on a une réponse pour Jade ?").still);
         assert!(!cue("la commission a lieu quand ? on attend la date").still);
+        for report in [
+            "baignade interdite au poste 2, drapeau rouge",
+            "pourquoi ya pas eu de cantine a paul bert aujourdhui ?",
+            "The recycling bins were not collected on Monday",
+        ] {
+            assert!(cue(report).problem, "{report}");
+        }
+        assert!(cue("plus d'électricité chez elle alors que les voisins en ont").personal);
         assert_eq!(Concept::names(concepts(&expand(tokenize("douches froides au camping")))), ["toilets"]);
         assert_eq!(
             Concept::names(concepts(&expand(tokenize("impossible de doucher les enfants")))),
