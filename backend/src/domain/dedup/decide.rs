@@ -584,8 +584,11 @@ impl Engine {
         // contradict one that it can ("l'arbre est toujours là").
         let untopical = f.concepts == 0 || m.ticket_concepts == 0;
         // Their own street names all their requests: a problem there weeks later is another.
+        // A recall naming another channel than this ticket's ("au sujet de sa lettre") is about
+        // another of their requests.
+        let recalls_this = f.cues.recall && (f.cues.channels == 0 || m.recalled);
         let same_place_topic = m.shared != 0
-            || (untopical && (f.cues.still || f.cues.recall || (f.cues.problem && m.gap <= SAME_KIND_GAP)));
+            || (untopical && (f.cues.still || recalls_this || (f.cues.problem && m.gap <= SAME_KIND_GAP)));
         // One citizen's bill, grant and deposit are all money, and three matters: money names
         // this one only when they say it goes on ("toujours pas de bourse").
         let matters = if f.continues() { m.shared } else { m.shared & !Concept::Money.bit() };

@@ -2209,6 +2209,20 @@ fn other_matters_nicknames_surnames_and_the_day_a_channel_was_used() {
     };
     let more = vec![
         Case {
+            name: "a recall naming another channel than the ticket's is about another request at home",
+            history: vec![m("h1", "09T09:15", "M. Marcel Pujade se plaint de la fête à la salle des fêtes samedi soir : musique jusqu'à 3h, voitures garées devant son portail route de Cadours.")
+                .channel("phone")
+                .name("Marcel Pujade")
+                .phone("05 61 85 00 64")],
+            probe: m("h2", "20T10:10", "M. Pujade (route de Cadours) appelle au sujet de sa lettre pour la haie : son petit-fils la taillera au printemps, est-ce acceptable ?")
+                .channel("phone")
+                .name("M. Pujade")
+                .phone("05 61 85 00 64"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
+        Case {
             name: "a house without power while the neighbours have it is one person's problem",
             history: outage(),
             probe: m("e3", "12T10:30", "Mme Ménard, avenue de la Gare aux Dunes : plus d'électricité chez elle depuis l'orage alors que les voisins en ont.")
