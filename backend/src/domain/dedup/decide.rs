@@ -678,7 +678,11 @@ impl Engine {
             }
             // "Je vous ai écrit cette nuit sur Facebook" under a name that fits the one it wrote
             // under: that message, wherever each of them places the trouble.
-            let wrote_there = fit == NameFit::Strong && f.cues.recall && f.cues.channels & t.channels != 0 && g <= DAY;
+            // A full name, believed over a few days ("M. Daniel Okafor, a déjà envoyé un mail").
+            let wrote_there = fit == NameFit::Strong
+                && f.cues.recall
+                && f.cues.channels & t.channels != 0
+                && (g <= DAY || (name.is_full() && g <= SAME_KIND_GAP));
             // Another place or topic ends the candidate before the costlier similarity.
             let place = places::compare(&f.places, &t.places);
             if !wrote_there
@@ -700,7 +704,7 @@ impl Engine {
                     && f.cues.channels & t.channels != 0;
             let why: Option<&'static str> = match fit {
                 _ if account => Some("names the account it wrote from"),
-                _ if wrote_there => Some("names the channel it wrote on that day"),
+                _ if wrote_there => Some("names the channel it wrote on lately"),
                 NameFit::Strong if pv == Fit::Strong && m.shared != 0 => Some("same place and topic"),
                 NameFit::Strong
                     if m.similarity >= c.follow_similarity

@@ -306,14 +306,16 @@ impl Name {
         let loose = !raw.contains(char::is_whitespace)
             && (raw.contains(['.', '_']) || raw.chars().any(|c| c.is_ascii_digit()) || raw.starts_with('@'));
         let mut tokens: Vec<String> = Vec::new();
-        for (i, word) in raw.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).enumerate() {
+        let words: Vec<&str> = raw.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+        for (i, &word) in words.iter().enumerate() {
             if word.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            // "Lina DS": capitals without a vowel after the given name are initials (Dos Santos).
-            let initials = i > 0
-                && (2..=3).contains(&word.len())
-                && word.chars().all(|c| c.is_ascii_uppercase() && !"AEIOUY".contains(c));
+            // "Lina DS": capitals without a vowel after the given name are initials (Dos Santos);
+            // so are two or three capitals ending the name ("Mehdi AS" for Aït-Saïd).
+            let capitals = (2..=3).contains(&word.len()) && word.chars().all(|c| c.is_ascii_uppercase());
+            let initials =
+                i > 0 && capitals && (i + 1 == words.len() || !word.contains(['A', 'E', 'I', 'O', 'U', 'Y']));
             if initials {
                 tokens.extend(word.chars().map(|c| c.to_ascii_lowercase().to_string()));
             } else {
@@ -907,6 +909,9 @@ mod tests {
             ("Ines Sy", "Ines Saidi", NameFit::Conflict),
             ("Yass Bnh", "Yassine Benhamou", NameFit::Strong),
             ("Yass Bnh", "Yassine Bouzid", NameFit::Conflict),
+            ("Mehdi AS", "Mehdi Aït-Saïd", NameFit::Strong),
+            ("Mehdi AS", "Mehdi Benali", NameFit::Conflict),
+            ("Marie LE GOFF", "Marie Le Goff", NameFit::Strong),
             ("Coco Abadie", "Corinne Abadie", NameFit::Strong),
             ("Momo", "Mohamed Ait-Kaci", NameFit::Unknown),
             ("Coco Abadie", "Laure Abadie", NameFit::Conflict),

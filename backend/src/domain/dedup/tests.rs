@@ -2104,7 +2104,20 @@ fn other_matters_nicknames_surnames_and_the_day_a_channel_was_used() {
                 .email("yanis.tessier@example.fr"),
             want: Want::FollowUp("n1"),
             rule: "same-name",
-            reasons: &["names the channel it wrote on that day"],
+            reasons: &["names the channel it wrote on lately"],
+        },
+        Case {
+            name: "a full name naming the channel of a ticket two days old, in another language",
+            history: vec![m("o1", "04T09:12", "Hello, I live on the 9th floor of Tower B (Les Peupliers). The lift has not been working since Saturday and my wife is on crutches.")
+                .channel("email")
+                .name("Daniel Okafor")
+                .email("daniel.okafor@example.com")],
+            probe: m("o2", "06T11:15", "M. Okafor venu à l'accueil, anglophone, a déjà envoyé un mail. Sa femme ne peut toujours pas descendre. Demande une attestation de la mairie.")
+                .channel("desk")
+                .name("Daniel Okafor"),
+            want: Want::FollowUp("o1"),
+            rule: "same-name",
+            reasons: &["names the channel it wrote on lately"],
         },
         Case {
             name: "the same name naming another channel is not that message",
