@@ -24,6 +24,9 @@ pub(crate) struct Features {
     pub(crate) stated: Option<Name>,
     /// The account the writer says they wrote from ("sur X (compte « max »)").
     pub(crate) account: Option<Name>,
+    /// A relative the writer writes for, in a recall ("la demande faite par mon mari Julien
+    /// Roussel").
+    pub(crate) relative: Option<Name>,
     pub(crate) shingles: Vec<u32>,
     /// Written in English (else French): two languages share few words for one occurrence.
     pub(crate) english: bool,
@@ -129,6 +132,7 @@ impl Features {
             name,
             stated,
             account: if cues.recall { Name::account(&words) } else { None },
+            relative: if cues.recall { Name::relative(&tokens) } else { None },
             shingles: text::shingles(&stems),
             english,
             content: stems.len(),
@@ -627,7 +631,7 @@ impl Engine {
         let c = &self.config;
         // The name given in the text first: "Titi Delorme" on Messenger writing "c'est
         // Jean-Baptiste" is Jean-Baptiste Delorme.
-        let names: Vec<&Name> = f.stated.iter().chain(&f.name).chain(&f.account).collect();
+        let names: Vec<&Name> = f.stated.iter().chain(&f.name).chain(&f.account).chain(&f.relative).collect();
         if names.is_empty() {
             return None;
         }
@@ -659,6 +663,10 @@ impl Engine {
             else {
                 continue;
             };
+            // A relative's name only if it fits fully: "mon père, M. Dubreuil" is not enough.
+            if f.relative.as_ref() == Some(name) && fit != NameFit::Strong {
+                continue;
+            }
             // Likely the writer's own ticket even when this is another matter: never an incident
             // with it ("je vous ai écrit par mail pour un lampadaire, il y en a un autre").
             if fit == NameFit::Strong || (f.cues.recall && f.cues.channels & t.channels != 0) {

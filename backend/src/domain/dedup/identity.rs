@@ -403,6 +403,23 @@ impl Name {
         Self::signed(tokens)
     }
 
+    /// The full name of a relative the writer writes for: "je complète la demande faite par
+    /// mon mari Julien Roussel", "j'écris pour mon père, M. Roger Dubreuil".
+    pub(crate) fn relative(tokens: &[Token]) -> Option<Name> {
+        (0..tokens.len().saturating_sub(1)).find_map(|i| {
+            let pair = format!("{} {}", tokens[i].folded, tokens[i + 1].folded);
+            if !super::lexicon::KIN.contains(&pair.as_str()) {
+                return None;
+            }
+            let mut at = i + 2;
+            while tokens.get(at).is_some_and(|t| CIVILITIES.contains(&t.folded.as_str())) {
+                at += 1;
+            }
+            let words = capitalised(tokens, at);
+            (words.len() >= 2 && named(&words)).then(|| Name::parse(&words.join(" "))).flatten()
+        })
+    }
+
     /// A full name closing a short message, as a sentence of its own: "… merci ! Damien
     /// Chollet, Les Ouches". Not a place ("… c'est dangereux. Place Carnot").
     fn signed(tokens: &[Token]) -> Option<Name> {
@@ -843,6 +860,20 @@ mod tests {
             let got = Name::stated(&expand(tokenize(text))).map(|n| n.joined());
             assert_eq!(got.as_deref(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_relative_named_in_full_is_read() {
+        let read = |s: &str| Name::relative(&super::super::text::tokenize(s)).map(|n| n.joined());
+        assert_eq!(
+            read("je complète la demande faite par mon mari Julien Roussel sur votre site").as_deref(),
+            Some("julien roussel")
+        );
+        assert_eq!(
+            read("J'écris pour mon père, M. Roger Dubreuil (Landelles), qui vous a écrit").as_deref(),
+            Some("roger dubreuil")
+        );
+        assert_eq!(read("pour le transport de mon fils Adam, toujours pas de taxi"), None);
     }
 
     #[test]

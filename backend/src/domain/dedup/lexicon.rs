@@ -1192,6 +1192,7 @@ pub(crate) const RECALL: &[&str] = &[
     "demande envoyee",
     "a ecrit",
     "a envoye",
+    "vous a adresse",
     "a deja appele",
     "suite a sa",
     "suite a son",

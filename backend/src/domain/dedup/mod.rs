@@ -620,7 +620,9 @@ impl Engine {
         t.channels |= f.channel;
         t.first = t.first.min(f.time);
         t.last = t.last.max(f.time);
-        t.reports |= f.reports();
+        // A follow-up that completes a request ("vous trouverez ci-joint l'attestation") asks
+        // nothing, yet reports nothing either: only trouble said outright makes it a report.
+        t.reports |= if fresh { f.reports() } else { f.cues.problem };
         t.problem |= f.cues.problem;
         t.personal |= f.cues.personal;
         t.concepts |= f.concepts;

@@ -2220,7 +2220,38 @@ fn other_matters_nicknames_surnames_and_the_day_a_channel_was_used() {
                 .email("colin@example.fr"),
         ]
     };
+    let subscription = || {
+        vec![
+            m("r1", "02T21:40", "Bonjour, nous emménageons le 1er avril au 5 impasse des Tilleuls à Beaumesnil. Comment ouvrir un abonnement eau à notre nom ?")
+                .name("Julien Rousseau")
+                .email("julien.rousseau@example.fr"),
+            m("r2", "03T08:26", "Bonjour, vous trouverez ci-joint l'attestation de vente et le RIB pour l'abonnement eau du 5 impasse des Tilleuls à Beaumesnil.")
+                .channel("email")
+                .name("Julien Rousseau")
+                .email("julien.rousseau@example.fr"),
+        ]
+    };
     let more = vec![
+        Case {
+            name: "a spouse completing the request the other made, naming them in full",
+            history: subscription()[..1].to_vec(),
+            probe: m("r3", "10T08:26", "Bonjour, je complète la demande faite par mon mari Julien Rousseau sur votre site le 2 mars : ci-joint l'attestation de vente et le RIB.")
+                .channel("email")
+                .name("Marine Rousseau")
+                .email("marine.rousseau@example.fr"),
+            want: Want::FollowUp("r1"),
+            rule: "same-name",
+            reasons: &["julien rousseau ~ julien rousseau (strong)"],
+        },
+        Case {
+            name: "a request completed by a follow-up is still no report of trouble for others' reports",
+            history: subscription(),
+            probe: m("r4", "03T09:30", "Ce matin l'eau sort marron du robinet impasse des Tilleuls à Beaumesnil, c'est normal ?")
+                .email("voisine@example.fr"),
+            want: Want::New,
+            rule: "new",
+            reasons: &[],
+        },
         Case {
             name: "a recall naming another channel than the ticket's is about another request at home",
             history: vec![m("h1", "09T09:15", "M. Marcel Pujade se plaint de la fête à la salle des fêtes samedi soir : musique jusqu'à 3h, voitures garées devant son portail route de Cadours.")
