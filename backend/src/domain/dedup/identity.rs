@@ -475,6 +475,20 @@ impl Name {
                 }
             }
         }
+        // "Je suis @vlp_grognon sur X": a handle the writer says is theirs.
+        let handle = body.match_indices('@').find_map(|(at, _)| {
+            // Letters and single spaces only: "I'm" and "I’m" are "i m".
+            let before: String = fold(&body[..at]).chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+            let before = before.split_whitespace().collect::<Vec<_>>().join(" ");
+            let bracket = body[..at].trim_end().ends_with('(');
+            let mine = bracket || ["je suis", "i m", "i am", "moi c est", "compte"].iter().any(|w| before.ends_with(w));
+            let word: String = body[at + 1..].chars().take_while(|&c| is_user(c)).collect();
+            let word = word.trim_end_matches(['.', '-']);
+            (mine && word.chars().count() >= 2).then(|| Name::parse(word)).flatten()
+        });
+        if handle.is_some() {
+            return handle;
+        }
         // "(Titi du 3e, c'est moi)": a display name owned in brackets.
         let owned = body.split('(').skip(1).find_map(|rest| {
             let inside = rest.split(')').next()?;
@@ -898,6 +912,9 @@ mod tests {
             ("Je vous ai déjà interpellés sur X hier soir (Titi du 3e, c'est moi).", Some("titi du 3e")),
             ("mon pseudo est trop long (voir plus bas, c'est moi qui signe)", None),
             ("(Le Spot, c'est le bar de plage) a mis la musique à fond", None),
+            ("Je suis @vlp_grognon sur X, je vous ai écrit hier soir", Some("~vlp grognon")),
+            ("j'ai tweeté à @VilleLestrade hier soir", None),
+            ("I'm @tom_in_town on X, I wrote yesterday", Some("~tom in town")),
         ];
         for (text, want) in cases {
             let got = Name::account(text).map(|n| n.compact().to_string());
