@@ -961,6 +961,7 @@ mod tests {
             ("Mehdi AS", "Mehdi Benali", NameFit::Conflict),
             ("Marie LE GOFF", "Marie Le Goff", NameFit::Strong),
             ("Coco Abadie", "Corinne Abadie", NameFit::Strong),
+            ("Anne Martin", "Jeanne Martin", NameFit::Conflict),
             ("Momo", "Mohamed Ait-Kaci", NameFit::Unknown),
             ("Coco Abadie", "Laure Abadie", NameFit::Conflict),
             ("Lolo Abadie", "Corinne Abadie", NameFit::Conflict),

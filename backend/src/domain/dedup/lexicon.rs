@@ -1074,6 +1074,8 @@ pub(crate) const RECALL: &[&str] = &[
     "deja fait",
     "deja tweete",
     "ai tweete",
+    "vous ai tagues",
+    "tagged you",
     "ai poste",
     "ai publie",
     "ai laisse un",

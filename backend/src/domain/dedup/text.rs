@@ -905,6 +905,7 @@ mod tests {
             ("M. Ferreira venu finaliser l'inscription (avait écrit fin mars)", 0),
             ("J'ai téléphoné il y a deux semaines pour le trottoir", 1 << 6),
             ("Appel de Mme Cordier, suite à ses deux mails", 1 << 1),
+            ("Je vous ai tagués sur X tout à l'heure", 1 << 5),
         ];
         for (text, channels) in cases {
             let toks = expand(tokenize(text));
