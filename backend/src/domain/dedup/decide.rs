@@ -190,11 +190,24 @@ fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
     }
 }
 
+/// Whether the account a writer names is one a ticket holds: the same name, or each of its words
+/// in that name ("pseudo Momo" for "Momo Lstr"; not "@tom_in_town" for Tom Durand).
+fn account_fits(account: &Name, name: &str) -> bool {
+    compact_fit(account, name) == NameFit::Strong || {
+        let theirs: Vec<&str> = name.trim_start_matches('~').split(' ').collect();
+        account.full_tokens().all(|t| theirs.contains(&t))
+    }
+}
+
 /// Whether `name` is surely someone else than every name the ticket holds.
 /// Full names only: "Patrice" on WhatsApp and "M. Leclerc" on the phone may be one man.
 fn names_conflict(name: &Name, names: &[Box<str>]) -> bool {
-    name.is_full()
-        && !names.is_empty()
+    name.is_full() && surely_other(name, names)
+}
+
+/// Whether every name the ticket holds is a full name that `name` contradicts.
+fn surely_other(name: &Name, names: &[Box<str>]) -> bool {
+    !names.is_empty()
         && names.iter().all(|n| {
             // A ticket keeps "~" before a username's name and spaces between full tokens.
             let full_theirs = !n.starts_with('~') && n.split(' ').filter(|t| t.chars().count() >= 2).count() >= 2;
@@ -658,15 +671,15 @@ impl Engine {
             if own.contains(&slot) || nodes.iter().any(|&n| self.forbidden.contains(&(n, slot))) {
                 continue;
             }
-            let Some((fit, name)) =
-                names.iter().filter_map(|n| ticket_name_fit(n, &t.names).map(|f| (f, *n))).max_by_key(|x| x.0)
+            let Some((fit, name)) = names
+                .iter()
+                .filter_map(|n| ticket_name_fit(n, &t.names).map(|fit| (fit, *n)))
+                // A relative's name only if it fits fully: "mon père, M. Dubreuil" is not enough.
+                .filter(|(fit, n)| *fit == NameFit::Strong || f.relative.as_ref() != Some(*n))
+                .max_by_key(|x| x.0)
             else {
                 continue;
             };
-            // A relative's name only if it fits fully: "mon père, M. Dubreuil" is not enough.
-            if f.relative.as_ref() == Some(name) && fit != NameFit::Strong {
-                continue;
-            }
             // Likely the writer's own ticket even when this is another matter: never an incident
             // with it ("je vous ai écrit par mail pour un lampadaire, il y en a un autre").
             if fit == NameFit::Strong || (f.cues.recall && f.cues.channels & t.channels != 0) {
@@ -707,9 +720,8 @@ impl Engine {
             let pv = m.place_verdict();
             // "Je vous ai écrit ce matin sur X (compte « max »)": the name of that account on a
             // ticket that came by the channel named.
-            let account =
-                f.account.as_ref().is_some_and(|a| t.names.iter().any(|n| compact_fit(a, n) >= NameFit::Weak))
-                    && f.cues.channels & t.channels != 0;
+            let account = f.account.as_ref().is_some_and(|a| t.names.iter().any(|n| account_fits(a, n)))
+                && f.cues.channels & t.channels != 0;
             let why: Option<&'static str> = match fit {
                 _ if account => Some("names the account it wrote from"),
                 _ if wrote_there => Some("names the channel it wrote on lately"),
@@ -755,7 +767,8 @@ impl Engine {
                     if f.cues.recall
                         && name.tells_apart()
                         && f.cues.channels & t.channels != 0
-                        && m.similarity >= c.topic_similarity =>
+                        && m.gap <= RECALL_GAP
+                        && (m.shared != 0 || m.similarity >= c.name_similarity) =>
                 {
                     Some("names the channel of an earlier message under that name")
                 }
@@ -824,7 +837,11 @@ impl Engine {
             if t.channels & named == 0 {
                 continue;
             }
-            if !t.names.is_empty() && full_names.iter().any(|name| ticket_name_fit(name, &t.names).is_none()) {
+            // A surname contradicts only full names: "M. Leclerc" may be "Patrice".
+            let other = |name: &&Name| {
+                if name.is_full() { ticket_name_fit(name, &t.names).is_none() } else { surely_other(name, &t.names) }
+            };
+            if !t.names.is_empty() && full_names.iter().any(other) {
                 continue;
             }
             let m = self.matter(f, t);
@@ -1006,12 +1023,9 @@ impl Engine {
             }
             // "Rebelote, comme le 22 septembre": the trouble is back, so reports older than a
             // day were of the last occurrence.
-            if gap(f, t) > window.whole_seconds() || (f.cues.recur && gap(f, t) > DAY) {
-                continue;
-            }
             // An occurrence is dated by the ticket's first report: its writer's "toujours aucune
             // réponse" a week later keeps it open for no other citizen's report.
-            if (f.time - t.first).abs() > window.whole_seconds() {
+            if (f.time - t.first).abs() > window.whole_seconds() || (f.cues.recur && gap(f, t) > DAY) {
                 continue;
             }
             let shared = f.concepts & t.concepts & Concept::incident_bits();
@@ -1150,6 +1164,18 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_fits_the_name_it_shows_and_a_surname_contradicts_only_full_names() {
+        let name = |s: &str| Name::parse(s).unwrap();
+        assert!(account_fits(&name("Momo"), "momo lstr"));
+        assert!(account_fits(&name("max"), "max"));
+        assert!(!account_fits(&name("tom_in_town"), "tom durand"));
+        let names = |v: &[&str]| v.iter().map(|&n| Box::<str>::from(n)).collect::<Vec<_>>();
+        assert!(surely_other(&name("Mme Ferhat"), &names(&["helene castagnet"])));
+        assert!(!surely_other(&name("M. Leclerc"), &names(&["patrice"])));
+        assert!(!surely_other(&name("M. Leclerc"), &names(&["patrice leclerc"])));
+    }
 
     #[test]
     fn references_are_found_in_text_and_headers() {

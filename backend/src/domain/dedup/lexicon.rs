@@ -1398,6 +1398,10 @@ pub(crate) const PERSONAL: &[&str] = &[
     "others can",
     "works for others",
     "my bill",
+    // "Plus d'électricité chez elle alors que les voisins en ont".
+    "alors que les voisins",
+    "voisins en ont",
+    "while the neighbours",
 ];
 
 /// Others are fine ("mes amis n'ont aucun problème", "les autres y arrivent"): with [`FINE`], a
@@ -1408,9 +1412,6 @@ pub(crate) const OTHERS: &[&str] = &[
     "mes camarades",
     "mes collegues",
     "mes voisins",
-    "les voisins",
-    "neighbours",
-    "neighbors",
     "mon mari",
     "ma femme",
     "mon epouse",
@@ -1426,10 +1427,6 @@ pub(crate) const OTHERS: &[&str] = &[
 ];
 
 pub(crate) const FINE: &[&str] = &[
-    // "Plus d'électricité chez elle alors que les voisins en ont".
-    "en ont",
-    "have power",
-    "have water",
     "y arrivent",
     "y arrive",
     "aucun probleme",

@@ -622,7 +622,8 @@ impl Engine {
         t.last = t.last.max(f.time);
         // A follow-up that completes a request ("vous trouverez ci-joint l'attestation") asks
         // nothing, yet reports nothing either: only trouble said outright makes it a report.
-        t.reports |= if fresh { f.reports() } else { f.cues.problem };
+        let reports = if fresh { f.reports() } else { f.cues.problem };
+        t.reports |= reports;
         t.problem |= f.cues.problem;
         t.personal |= f.cues.personal;
         t.concepts |= f.concepts;
@@ -663,6 +664,8 @@ impl Engine {
                 self.places.push(place_key(site, kind, &k), slot, f.time, tag);
             }
         }
+        // A follow-up's words and kinds are indexed whatever it says: the tag tells walks whether
+        // its ticket reports trouble, and a later report may name only what the follow-up said.
         if f.reports() && !f.cues.personal {
             for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
                 self.outages.push(outage_key(site, concept), slot, f.time, tag);

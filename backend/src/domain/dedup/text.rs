@@ -682,12 +682,36 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
                 let named = next(1).strip_suffix("er").unwrap_or(next(1)).parse::<u8>().ok();
                 let more = next(2);
                 let of_month = MONTHS.iter().any(|(m, _)| *m == more) || more.parse::<u16>().is_ok();
+                // Not a floor, a district, a speed, a bus line or an emergency number: "le 1er
+                // étage", "le 30 km/h", "la ligne du 8", "j'ai appelé le 17".
+                let counted = matches!(
+                    more,
+                    "h" | "heures"
+                        | "euros"
+                        | "eur"
+                        | "rue"
+                        | "avenue"
+                        | "bd"
+                        | "boulevard"
+                        | "place"
+                        | "etage"
+                        | "arrondissement"
+                        | "eme"
+                        | "e"
+                        | "bis"
+                        | "ter"
+                        | "km"
+                        | "ans"
+                        | "min"
+                        | "minutes"
+                        | "jours"
+                        | "mois"
+                );
+                let before = if i > 0 { words[i - 1] } else { "" };
+                let not_a_day = counted || matches!(before, "appele" | "ligne" | "bus" | "numero" | "composer");
                 if let Some(d) = named.filter(|d| (1..=31).contains(d))
                     && !of_month
-                    && !matches!(
-                        more,
-                        "h" | "heures" | "euros" | "eur" | "rue" | "avenue" | "bd" | "boulevard" | "place"
-                    )
+                    && !not_a_day
                 {
                     let today = written.day();
                     let back_days = if d <= today {
@@ -866,12 +890,13 @@ mod tests {
     fn days_named_relative_to_the_message_are_read() {
         // Written on Monday 9 March 2026.
         let written = time::macros::date!(2026 - 03 - 09);
-        let cases: [(&str, &[u16]); 14] = [
+        let cases: [(&str, &[u16]); 15] = [
             ("je vous ai écrit jeudi", &[305]),
             // A day of this month, or of the last one when it is still to come.
             ("demande envoyée par mail le 1er", &[301]),
             ("mon mail du 20, et la relance le 8 à 10 h", &[220, 308]),
             ("le 3 rue des Lilas, le 16 mars, le 14/02", &[]),
+            ("au 1er étage, le 30 km/h, la ligne du 8, j'ai appelé le 17", &[]),
             ("je vous ai écrit lundi dernier", &[302]),
             ("suite à mon appel d'hier", &[308]),
             ("mon mail d'avant-hier", &[307]),
