@@ -698,8 +698,8 @@ impl Engine {
                 continue;
             }
             // "Je vous ai écrit cette nuit sur Facebook" under a name that fits the one it wrote
-            // under: that message, wherever each of them places the trouble.
-            // A full name, believed over a few days ("M. Daniel Okafor, a déjà envoyé un mail").
+            // under, within a day (a full name within three: "M. Daniel Okafor, a déjà envoyé un
+            // mail"): that message, wherever each of them places the trouble.
             let wrote_there = fit == NameFit::Strong
                 && f.cues.recall
                 && f.cues.channels & t.channels != 0
@@ -762,7 +762,7 @@ impl Engine {
                     Some("refers to an earlier message")
                 }
                 // "Appel de Mme Cordier, suite à ses deux mails": a surname or a full name, the
-                // channel of that ticket named, and some words in common.
+                // channel of that ticket named within two weeks, and the same topic or many words.
                 NameFit::Weak
                     if f.cues.recall
                         && name.tells_apart()
@@ -830,7 +830,7 @@ impl Engine {
         candidates.dedup();
         // A full name (not a pseudonym), given or stated ("this is Wei Zhang"), or a surname
         // ("appel de Mme Ferhat") that fits none of the ticket's names is someone else.
-        let full_names: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.tells_apart()).collect();
+        let telling: Vec<&Name> = f.stated.iter().chain(&f.name).filter(|n| n.tells_apart()).collect();
         let mut fitting: Vec<(u32, Matter)> = Vec::new();
         for slot in candidates {
             let t = &self.tickets[slot as usize];
@@ -841,7 +841,7 @@ impl Engine {
             let other = |name: &&Name| {
                 if name.is_full() { ticket_name_fit(name, &t.names).is_none() } else { surely_other(name, &t.names) }
             };
-            if !t.names.is_empty() && full_names.iter().any(other) {
+            if !t.names.is_empty() && telling.iter().any(other) {
                 continue;
             }
             let m = self.matter(f, t);

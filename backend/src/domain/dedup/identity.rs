@@ -407,8 +407,8 @@ impl Name {
     /// mon mari Julien Roussel", "j'écris pour mon père, M. Roger Dubreuil".
     pub(crate) fn relative(tokens: &[Token]) -> Option<Name> {
         (0..tokens.len().saturating_sub(1)).find_map(|i| {
-            let pair = format!("{} {}", tokens[i].folded, tokens[i + 1].folded);
-            if !super::lexicon::KIN.contains(&pair.as_str()) {
+            let pair = (tokens[i].folded.as_str(), tokens[i + 1].folded.as_str());
+            if !super::lexicon::KIN.iter().any(|k| k.split_once(' ') == Some(pair)) {
                 return None;
             }
             let mut at = i + 2;
@@ -443,8 +443,9 @@ impl Name {
     }
 
     /// The account a writer says they wrote from: "sur X (compte « max »)", "sur Instagram
-    /// (jordan.mlt)", "my account sev_lmbt". A word after "compte", "account" or "pseudo", or
-    /// a username alone in brackets.
+    /// (jordan.mlt)", "my account sev_lmbt", "je suis @vlp_grognon", "(Titi du 3e, c'est moi)".
+    /// A word after "compte", "account" or "pseudo", a handle they say is theirs, a display name
+    /// they own in brackets, or a username alone in brackets.
     pub(crate) fn account(body: &str) -> Option<Name> {
         const LEADS: &[&str] = &["compte", "account", "pseudo", "username"];
         let is_user = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');

@@ -684,29 +684,7 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
                 let of_month = MONTHS.iter().any(|(m, _)| *m == more) || more.parse::<u16>().is_ok();
                 // Not a floor, a district, a speed, a bus line or an emergency number: "le 1er
                 // étage", "le 30 km/h", "la ligne du 8", "j'ai appelé le 17".
-                let counted = matches!(
-                    more,
-                    "h" | "heures"
-                        | "euros"
-                        | "eur"
-                        | "rue"
-                        | "avenue"
-                        | "bd"
-                        | "boulevard"
-                        | "place"
-                        | "etage"
-                        | "arrondissement"
-                        | "eme"
-                        | "e"
-                        | "bis"
-                        | "ter"
-                        | "km"
-                        | "ans"
-                        | "min"
-                        | "minutes"
-                        | "jours"
-                        | "mois"
-                );
+                let counted = NOT_DAYS.contains(&more);
                 let before = if i > 0 { words[i - 1] } else { "" };
                 let not_a_day = counted || matches!(before, "appele" | "ligne" | "bus" | "numero" | "composer");
                 if let Some(d) = named.filter(|d| (1..=31).contains(d))
@@ -718,8 +696,8 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
                         i64::from(today - d)
                     } else {
                         // The named day of the month before: as many days back as it takes.
-                        let before = written.replace_day(1).ok().and_then(|x| x.previous_day());
-                        before.and_then(|b| b.replace_day(d).ok()).map_or(-1, |b| (written - b).whole_days())
+                        let last_month = written.replace_day(1).ok().and_then(|x| x.previous_day());
+                        last_month.and_then(|b| b.replace_day(d).ok()).map_or(-1, |b| (written - b).whole_days())
                     };
                     if back_days >= 0 {
                         back.push(back_days);
@@ -743,6 +721,31 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
     out.dedup();
     out
 }
+
+/// What follows a number that is no day of the month: "le 1er étage", "le 30 km/h", "le 3 rue…".
+const NOT_DAYS: &[&str] = &[
+    "h",
+    "heures",
+    "euros",
+    "eur",
+    "rue",
+    "avenue",
+    "bd",
+    "boulevard",
+    "place",
+    "etage",
+    "arrondissement",
+    "eme",
+    "e",
+    "bis",
+    "ter",
+    "km",
+    "ans",
+    "min",
+    "minutes",
+    "jours",
+    "mois",
+];
 
 /// A day as [`dates`] writes it: month × 100 + day ("14 mars" is 314).
 pub(crate) fn day_code(d: time::Date) -> u16 {
