@@ -190,15 +190,6 @@ fn ticket_name_fit(name: &Name, names: &[Box<str>]) -> Option<NameFit> {
     }
 }
 
-/// Whether the account a writer names is one a ticket holds: the same name, or each of its words
-/// in that name ("pseudo Momo" for "Momo Lstr"; not "@tom_in_town" for Tom Durand).
-fn account_fits(account: &Name, name: &str) -> bool {
-    compact_fit(account, name) == NameFit::Strong || {
-        let theirs: Vec<&str> = name.trim_start_matches('~').split(' ').collect();
-        account.full_tokens().all(|t| theirs.contains(&t))
-    }
-}
-
 /// Whether `name` is surely someone else than every name the ticket holds.
 /// Full names only: "Patrice" on WhatsApp and "M. Leclerc" on the phone may be one man.
 fn names_conflict(name: &Name, names: &[Box<str>]) -> bool {
@@ -720,7 +711,7 @@ impl Engine {
             let pv = m.place_verdict();
             // "Je vous ai écrit ce matin sur X (compte « max »)": the name of that account on a
             // ticket that came by the channel named.
-            let account = f.account.as_ref().is_some_and(|a| t.names.iter().any(|n| account_fits(a, n)))
+            let account = f.account.as_ref().is_some_and(|a| t.names.iter().any(|n| a.shown_as(n)))
                 && f.cues.channels & t.channels != 0;
             let why: Option<&'static str> = match fit {
                 _ if account => Some("names the account it wrote from"),
@@ -1168,9 +1159,9 @@ mod tests {
     #[test]
     fn an_account_fits_the_name_it_shows_and_a_surname_contradicts_only_full_names() {
         let name = |s: &str| Name::parse(s).unwrap();
-        assert!(account_fits(&name("Momo"), "momo lstr"));
-        assert!(account_fits(&name("max"), "max"));
-        assert!(!account_fits(&name("tom_in_town"), "tom durand"));
+        assert!(name("Momo").shown_as("momo lstr"));
+        assert!(name("max").shown_as("max"));
+        assert!(!name("tom_in_town").shown_as("tom durand"));
         let names = |v: &[&str]| v.iter().map(|&n| Box::<str>::from(n)).collect::<Vec<_>>();
         assert!(surely_other(&name("Mme Ferhat"), &names(&["helene castagnet"])));
         assert!(!surely_other(&name("M. Leclerc"), &names(&["patrice"])));

@@ -491,8 +491,7 @@ impl Name {
             return handle;
         }
         // "(Titi du 3e, c'est moi)": a display name owned in brackets.
-        let owned = body.split('(').skip(1).find_map(|rest| {
-            let inside = rest.split(')').next()?;
+        let owned = bracketed(body).find_map(|inside| {
             let (name, me) = inside.split_once(',')?;
             let name = name.trim();
             let words = name.split_whitespace().count();
@@ -506,8 +505,7 @@ impl Name {
             return owned;
         }
         // "(jordan.mlt)": a username in brackets.
-        body.split('(').skip(1).find_map(|rest| {
-            let inside = rest.split(')').next()?;
+        bracketed(body).find_map(|inside| {
             let user = !inside.is_empty()
                 && inside.chars().all(is_user)
                 && inside.contains(['.', '_'])
@@ -530,6 +528,16 @@ impl Name {
         !self.loose && self.full_tokens().count() >= 2
     }
 
+    /// Whether this account, named by a writer, is the name a ticket holds (`compact`): the same
+    /// name, or each of its words in that name ("pseudo Momo" for "Momo Lstr"; not
+    /// "@tom_in_town" for Tom Durand).
+    pub(crate) fn shown_as(&self, compact: &str) -> bool {
+        compact_fit(self, compact) == NameFit::Strong || {
+            let theirs: Vec<&str> = uncompact(compact).0.collect();
+            self.full_tokens().all(|t| theirs.contains(&t))
+        }
+    }
+
     /// A full name or a surname: enough to tell this person from someone of another name.
     pub(crate) fn tells_apart(&self) -> bool {
         self.is_full() || self.surname
@@ -545,6 +553,11 @@ impl Name {
         let joined = self.joined();
         if self.loose { format!("~{joined}").into() } else { joined.into() }
     }
+}
+
+/// What a text says in brackets, each opening bracket up to its closing one.
+fn bracketed(body: &str) -> impl Iterator<Item = &str> {
+    body.split('(').skip(1).map(|rest| rest.split(')').next().unwrap_or_default())
 }
 
 /// Capitalised words from `at` (the first may open a sentence, the others not), up to three:

@@ -622,8 +622,7 @@ impl Engine {
         t.last = t.last.max(f.time);
         // A follow-up that completes a request ("vous trouverez ci-joint l'attestation") asks
         // nothing, yet reports nothing either: only trouble said outright makes it a report.
-        let reports = if fresh { f.reports() } else { f.cues.problem };
-        t.reports |= reports;
+        t.reports |= if fresh { f.reports() } else { f.cues.problem };
         t.problem |= f.cues.problem;
         t.personal |= f.cues.personal;
         t.concepts |= f.concepts;
@@ -664,8 +663,9 @@ impl Engine {
                 self.places.push(place_key(site, kind, &k), slot, f.time, tag);
             }
         }
-        // A follow-up's words and kinds are indexed whatever it says: the tag tells walks whether
-        // its ticket reports trouble, and a later report may name only what the follow-up said.
+        // A follow-up that does not only ask is indexed by its words and kinds as a first message
+        // is, though it may not make its ticket a report: the tag tells walks whether the ticket
+        // reports trouble, and a later report may name only what the follow-up said.
         if f.reports() && !f.cues.personal {
             for concept in lexicon::Concept::each(lexicon::Concept::outages(f.concepts)) {
                 self.outages.push(outage_key(site, concept), slot, f.time, tag);

@@ -827,6 +827,11 @@ pub(crate) fn from_location(tokens: &[Token]) -> Vec<Place> {
 /// starts other names ("Pont", "Pontoise"), so only these.
 const CLIPS: &[(&str, &str)] = &[("libe", "liberation"), ("repu", "republique"), ("resis", "resistance")];
 
+/// Whether `short` is a known clip of `whole`.
+fn clipped(short: &str, whole: &str) -> bool {
+    CLIPS.iter().any(|(c, w)| *c == short && *w == whole)
+}
+
 fn names_match(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
@@ -842,7 +847,6 @@ fn names_match(a: &str, b: &str) -> bool {
     let all = short.split(' ').all(|s| {
         long.split(' ').any(|l| {
             // "av de la Libé" is avenue de la Libération; "Pont" is not "Pontoise".
-            let clipped = |x: &str, y: &str| CLIPS.iter().any(|(c, whole)| *c == x && *whole == y);
             let same =
                 s == l || (s.len() >= 5 && l.len() >= 5 && within_one_edit(s, l)) || clipped(s, l) || clipped(l, s);
             if same {

@@ -679,15 +679,14 @@ pub(crate) fn relative_days(tokens: &[Token], written: time::Date) -> Vec<u16> {
             }
             // "Envoyée par mail le 1er", "mail du 8": a day of this month, or of the last one.
             "le" | "du" if i + 1 < tokens.len() && !tokens.get(i + 2).is_some_and(|t| t.slash) => {
-                let named = next(1).strip_suffix("er").unwrap_or(next(1)).parse::<u8>().ok();
                 let more = next(2);
                 let of_month = MONTHS.iter().any(|(m, _)| *m == more) || more.parse::<u16>().is_ok();
                 // Not a floor, a district, a speed, a bus line or an emergency number: "le 1er
                 // étage", "le 30 km/h", "la ligne du 8", "j'ai appelé le 17".
-                let counted = NOT_DAYS.contains(&more);
                 let before = if i > 0 { words[i - 1] } else { "" };
-                let not_a_day = counted || matches!(before, "appele" | "ligne" | "bus" | "numero" | "composer");
-                if let Some(d) = named.filter(|d| (1..=31).contains(d))
+                let not_a_day =
+                    NOT_DAYS.contains(&more) || matches!(before, "appele" | "ligne" | "bus" | "numero" | "composer");
+                if let Some(d) = day_number(next(1))
                     && !of_month
                     && !not_a_day
                 {
@@ -747,6 +746,11 @@ const NOT_DAYS: &[&str] = &[
     "mois",
 ];
 
+/// A day of the month as written: "14", "1er".
+fn day_number(word: &str) -> Option<u8> {
+    word.strip_suffix("er").unwrap_or(word).parse::<u8>().ok().filter(|d| (1..=31).contains(d))
+}
+
 /// A day as [`dates`] writes it: month × 100 + day ("14 mars" is 314).
 pub(crate) fn day_code(d: time::Date) -> u16 {
     u16::from(u8::from(d.month())) * 100 + u16::from(d.day())
@@ -778,12 +782,8 @@ const WEEKDAYS: &[&str] = &[
 /// Calendar dates named in the text, as `month * 100 + day` ("16 mars", "14/02/1987").
 pub(crate) fn dates(tokens: &[Token]) -> Vec<u16> {
     let mut out = Vec::new();
-    let day = |s: &str| -> Option<u16> {
-        let s = s.strip_suffix("er").unwrap_or(s);
-        s.parse::<u16>().ok().filter(|d| (1..=31).contains(d))
-    };
     for i in 0..tokens.len() {
-        let Some(d) = day(&tokens[i].folded) else { continue };
+        let Some(d) = day_number(&tokens[i].folded).map(u16::from) else { continue };
         let Some(next) = tokens.get(i + 1) else { continue };
         if let Some((_, m)) = MONTHS.iter().find(|(name, _)| *name == next.folded) {
             out.push(m * 100 + d);
